@@ -1,0 +1,1 @@
+"""Ruhui 入会: an offline-first enrollment kiosk for the union's eight-groups campaign."""

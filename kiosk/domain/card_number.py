@@ -1,0 +1,63 @@
+"""Card numbers: unique across devices without asking the hub, and a typo is caught.
+
+Layout ``PPPP-NNNNNN-C``: a 4-character device prefix (given at provisioning), a 6-digit
+sequence per device, and a check character. The alphabet leaves out I, L, O (read as 1 and 0),
+U and Z (read as V and 2), which leaves 31 symbols: with a prime modulus and weights 1..10,
+every single-character substitution and every swap of two neighbours changes the check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXY"
+assert len(ALPHABET) == 31
+_VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
+PREFIX_LEN = 4
+SEQUENCE_DIGITS = 6
+MAX_SEQUENCE = 10**SEQUENCE_DIGITS - 1
+
+
+def check_char(body: str) -> str:
+    total = sum(_VALUE[ch] * weight for weight, ch in enumerate(body, start=1))
+    return ALPHABET[total % 31]
+
+
+def format_card_number(prefix: str, sequence: int) -> str:
+    """The card number for `sequence` (1..999999) on the device with `prefix`."""
+    if len(prefix) != PREFIX_LEN or any(ch not in _VALUE for ch in prefix):
+        raise ValueError(f"device prefix must be {PREFIX_LEN} characters of {ALPHABET}")
+    if not 1 <= sequence <= MAX_SEQUENCE:
+        raise ValueError("sequence out of range")
+    body = f"{prefix}{sequence:0{SEQUENCE_DIGITS}d}"
+    return f"{prefix}-{sequence:0{SEQUENCE_DIGITS}d}-{check_char(body)}"
+
+
+def normalise_card_number(raw: str) -> str:
+    """Accept what people type: lower case, full-width, spaces or no dashes."""
+    text = unicodedata.normalize("NFKC", raw).upper()
+    body = "".join(ch for ch in text if ch.isalnum())
+    if len(body) != PREFIX_LEN + SEQUENCE_DIGITS + 1:
+        return text.strip()
+    return f"{body[:PREFIX_LEN]}-{body[PREFIX_LEN:-1]}-{body[-1]}"
+
+
+def is_valid_card_number(number: str) -> bool:
+    parts = number.split("-")
+    if len(parts) != 3 or len(parts[0]) != PREFIX_LEN or len(parts[1]) != SEQUENCE_DIGITS:
+        return False
+    body = parts[0] + parts[1]
+    if any(ch not in _VALUE for ch in body + parts[2]) or not parts[1].isdigit() or len(parts[2]) != 1:
+        return False
+    return check_char(body) == parts[2]
+
+
+def provisional_prefix(public_key: bytes) -> str:
+    """A prefix derived from the device key, used until a hub assigns one at provisioning."""
+    value = int.from_bytes(hashlib.sha256(public_key).digest()[:8], "big")
+    chars = []
+    for _ in range(PREFIX_LEN):
+        value, digit = divmod(value, 31)
+        chars.append(ALPHABET[digit])
+    return "".join(chars)
