@@ -1,0 +1,48 @@
+"""`kiosk`: one entry point, a thin layer over the library (DESIGN §4).
+
+Each command group lives in its own module with ``register(subparsers)``; a command's function
+takes the parsed args and returns an exit code. Library errors (DomainError) become a message in
+Chinese and English on stderr, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from kiosk.domain import DomainError
+
+# One module per command group; a module registers its subcommands.
+COMMAND_MODULES = (
+    "kiosk.cli.enroll_cmd",
+    "kiosk.cli.records_cmd",
+    "kiosk.cli.cards_cmd",
+    "kiosk.cli.doctor_cmd",
+    "kiosk.cli.run_cmd",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="Ruhui 入会 enrollment kiosk")
+    parser.add_argument("--data-dir", help="the kiosk's data folder (default: $KIOSK_DATA_DIR "
+                        "or the user's data directory)")
+    subparsers = parser.add_subparsers(dest="command")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "run"])
+    try:
+        return int(args.func(args) or 0)
+    except DomainError as error:
+        print(f"错误 [{error.code}]: {error.message_zh}\nError [{error.code}]: {error.message_en}",
+              file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

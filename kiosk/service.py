@@ -1,0 +1,164 @@
+"""The kiosk's library face: validate, store durably, sign, and draw cards.
+
+The CLI, the Flet screens and the phone page all call this; none of them talks to SQLite or the
+card code directly for a sign-up, so the rules hold whichever door a worker comes through.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Mapping
+
+from kiosk.cards import (CardClaims, CardFace, DeviceKey, Keyring, load_or_create_device_key,
+                         render_card_png, sign_card_token, verify_card_token)
+from kiosk.config import KioskPaths
+from kiosk.domain import Member, validate_member
+from kiosk.domain.card_number import provisional_prefix
+from kiosk.domain.catalog import GROUPS, label
+from kiosk.domain.consent import consent_version
+from kiosk.domain.event import Event, default_event
+from kiosk.domain.id_number import mask_id_number
+from kiosk.storage import Store, StoredMember
+from kiosk.storage.store import now_local
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Enrollment:
+    """A sign-up that is durably saved: safe to tell the worker."""
+
+    stored: StoredMember
+    created: bool  # False when the same record id came again (a resubmitted form)
+
+    @property
+    def record_id(self) -> str:
+        return self.stored.record_id
+
+    @property
+    def card_number(self) -> str:
+        return self.stored.card_number
+
+    @property
+    def token(self) -> str:
+        return self.stored.token
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": True, "record_id": self.record_id, "card_number": self.card_number,
+                "token": self.token}
+
+
+class Kiosk:
+    """One kiosk: its store, its device key and its current event."""
+
+    def __init__(self, paths: KioskPaths) -> None:
+        self.paths = paths
+        paths.data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = Store(paths.database)
+        self.device_key: DeviceKey = load_or_create_device_key(paths.data_dir)
+        # Called after every durable sign-up (from the thread that made it): screens such as
+        # the big screen subscribe here to update within a second, whichever door it came in by.
+        self.listeners: list[Callable[[Enrollment], None]] = []
+
+    @classmethod
+    def open(cls, data_dir: str | None = None) -> "Kiosk":
+        return cls(KioskPaths.resolve(data_dir))
+
+    def close(self) -> None:
+        self.store.close()
+
+    # --- identity -------------------------------------------------------------------------
+    @property
+    def device_prefix(self) -> str:
+        """The hub-assigned prefix once provisioned; until then one derived from the key."""
+        return self.store.get_setting("device_prefix") or provisional_prefix(self.device_key.public_bytes)
+
+    def keyring(self) -> Keyring:
+        return Keyring.for_device(self.device_key)
+
+    # --- events ---------------------------------------------------------------------------
+    def current_event(self, today: dt.date | None = None) -> Event:
+        """The event sign-ups are taken for; a fresh store gets a default event for today."""
+        event_id = self.store.get_setting("current_event")
+        event = self.store.get_event(event_id) if event_id else None
+        if event is None:
+            event = default_event(today or dt.date.today())
+            self.store.save_event(event)
+            self.store.set_setting("current_event", event.id)
+        return event
+
+    def save_event(self, event: Event, make_current: bool = True) -> None:
+        self.store.save_event(event)
+        if make_current:
+            self.store.set_setting("current_event", event.id)
+
+    # --- sign-ups -------------------------------------------------------------------------
+    def prepare_form(self, form: Mapping[str, Any], *, channel: str = "ceremony",
+                     volunteer: str = "") -> dict[str, Any]:
+        """The form with what the event and the desk supply filled in where the worker left gaps."""
+        event = self.current_event()
+        filled = dict(form)
+        defaults = {"channel": channel, "event": event.id, "union_org": event.union_org,
+                    "volunteer": volunteer, "group": event.default_group}
+        for key, value in defaults.items():
+            if filled.get(key) in (None, "") and value:
+                filled[key] = value
+        return filled
+
+    def validate(self, form: Mapping[str, Any], *, channel: str = "ceremony",
+                 volunteer: str = "") -> Member:
+        """Raise FormError with every mistake; nothing is stored."""
+        return validate_member(self.prepare_form(form, channel=channel, volunteer=volunteer),
+                               dt.date.today())
+
+    def enroll(self, form: Mapping[str, Any], *, channel: str = "ceremony", volunteer: str = "",
+               record_id: str | None = None, queue_print: bool = False) -> Enrollment:
+        """Validate, then store the sign-up with a signed card token in one durable commit.
+
+        Raises FormError (every mistake at once), DuplicateMemberError (the ID number is already
+        a member here: reprint, don't enrol twice) or DomainError('record_conflict').
+        `queue_print` puts the card in the desk's print queue in the same commit (phone sign-ups).
+        """
+        member = self.validate(form, channel=channel, volunteer=volunteer)
+        return self.enroll_member(member, record_id=record_id, actor=volunteer,
+                                  queue_print=queue_print)
+
+    def enroll_member(self, member: Member, *, record_id: str | None = None,
+                      actor: str = "", queue_print: bool = False) -> Enrollment:
+        def sign(card_number: str, issued: dt.date) -> str:
+            claims = CardClaims(card_number=card_number, name=member.name, group=member.group,
+                                issued=issued, key_id=self.device_key.key_id)
+            return sign_card_token(claims, self.device_key)
+
+        stored, created = self.store.enroll(
+            member, device_prefix=self.device_prefix, sign=sign, consent_version=consent_version(),
+            record_id=record_id, actor=actor, now=now_local(), queue_print=queue_print)
+        enrollment = Enrollment(stored, created)
+        if created:
+            for listener in list(self.listeners):
+                try:
+                    listener(enrollment)
+                except Exception:  # the sign-up is saved; a broken screen must not undo "saved"
+                    log.exception("enrollment listener failed")
+        return enrollment
+
+    # --- cards ----------------------------------------------------------------------------
+    def card_face(self, stored: StoredMember, lang: str = "zh") -> CardFace:
+        event = self.store.get_event(stored.member.event)
+        org_label = (event.union_name if event and event.union_org == stored.member.union_org
+                     and event.union_name else stored.member.union_org)
+        face = CardFace(name=stored.member.name, card_number=stored.card_number,
+                        group_label=label(GROUPS, stored.member.group, lang), org_label=org_label,
+                        issued=stored.issued, token=stored.token,
+                        masked_id=mask_id_number(stored.member.id_number))
+        if event and event.card_header:
+            face = replace(face, header=event.card_header)
+        return face
+
+    def card_png(self, stored: StoredMember) -> bytes:
+        return render_card_png(self.card_face(stored))
+
+    def verify(self, token: str) -> CardClaims:
+        return verify_card_token(token, self.keyring())

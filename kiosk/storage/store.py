@@ -1,0 +1,344 @@
+"""The kiosk's local SQLite file: members, their outbox rows, the audit trail, settings, events.
+
+Durability: WAL with synchronous=FULL, so COMMIT returns only once the WAL is fsynced; every
+write runs in BEGIN IMMEDIATE ... COMMIT under one lock, and a sign-up, its outbox row and its
+audit row go in the same transaction. A caller may tell a person "saved" once a method returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import sqlite_utils
+
+from kiosk.domain import DomainError, DuplicateMemberError, Member, format_card_number
+from kiosk.domain.card_number import normalise_card_number
+from kiosk.domain.event import Event
+from kiosk.storage.migrations import migrate
+
+MEMBER_FIELDS = tuple(f.name for f in fields(Member))
+# What a person may correct; the rest (record id, card number, token) is fixed at capture.
+CORRECTABLE = tuple(f for f in MEMBER_FIELDS if f != "consent")
+
+SignCard = Callable[[str, dt.date], str]  # (card_number, issued) -> signed token
+
+
+@dataclass(frozen=True)
+class StoredMember:
+    record_id: str
+    card_number: str
+    token: str
+    status: str  # active | voided
+    created_at: str
+    member: Member
+    void_reason: str = ""
+    consent_version: str = ""
+
+    @property
+    def issued(self) -> dt.date:
+        return dt.date.fromisoformat(self.created_at[:10])
+
+    def body(self) -> dict[str, Any]:
+        """What the record says, as sent to the hub; equal bodies mean the same sign-up."""
+        return {"record_id": self.record_id, "card_number": self.card_number,
+                "created_at": self.created_at, "consent_version": self.consent_version,
+                **self.member.to_dict()}
+
+
+def now_local() -> dt.datetime:
+    return dt.datetime.now().astimezone()
+
+
+def _row_to_stored(row: dict[str, Any]) -> StoredMember:
+    values = {name: row[name] for name in MEMBER_FIELDS}
+    values["consent"] = bool(values["consent"])
+    return StoredMember(
+        record_id=row["record_id"], card_number=row["card_number"], token=row["token"],
+        status=row["status"], created_at=row["created_at"], member=Member(**values),
+        void_reason=row["void_reason"], consent_version=row["consent_version"],
+    )
+
+
+class Store:
+    """One kiosk's SQLite file. Safe to share between threads (one lock, one connection)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        self.schema_version = migrate(conn)
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self._lock = threading.RLock()
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def _rows(self, sql: str, params: tuple | dict = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self.db.query(sql, params))
+
+    # --- settings -------------------------------------------------------------------------
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        rows = self._rows("SELECT value FROM settings WHERE key = ?", (key,))
+        return json.loads(rows[0]["value"]) if rows else default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self.transaction() as conn:
+            conn.execute("INSERT INTO settings(key, value) VALUES (?, ?) "
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                         (key, json.dumps(value, ensure_ascii=False)))
+
+    # --- events ---------------------------------------------------------------------------
+    def save_event(self, event: Event) -> None:
+        with self.transaction() as conn:
+            row = event.to_dict()
+            conn.execute(
+                f"INSERT INTO events ({', '.join(row)}, created_at) VALUES "
+                f"({', '.join('?' * len(row))}, ?) ON CONFLICT(id) DO UPDATE SET "
+                + ", ".join(f"{k} = excluded.{k}" for k in row if k != "id"),
+                (*row.values(), now_local().isoformat(timespec="milliseconds")))
+
+    def get_event(self, event_id: str) -> Event | None:
+        rows = self._rows("SELECT * FROM events WHERE id = ?", (event_id,))
+        if not rows:
+            return None
+        rows[0].pop("created_at")
+        return Event(**rows[0])
+
+    def list_events(self) -> list[Event]:
+        rows = self._rows("SELECT * FROM events ORDER BY date DESC, created_at DESC")
+        return [Event(**{k: v for k, v in row.items() if k != "created_at"}) for row in rows]
+
+    # --- sign-ups -------------------------------------------------------------------------
+    def enroll(self, member: Member, *, device_prefix: str, sign: SignCard, consent_version: str,
+               record_id: str | None = None, actor: str = "", now: dt.datetime | None = None,
+               queue_print: bool = False) -> tuple[StoredMember, bool]:
+        """Store a new member with its outbox and audit rows in one durable transaction.
+
+        Returns (stored, created). A `record_id` seen before with the same data returns the
+        existing record and created=False (a resubmitted form); with other data it is a
+        ``record_conflict``. An ID number already active here raises DuplicateMemberError.
+        `queue_print` also puts the new card in the desk's print queue, in the same transaction.
+        """
+        record_id = record_id or str(uuid.uuid4())
+        now = now or now_local()
+        created_at = now.isoformat(timespec="milliseconds")
+        with self.transaction() as conn:
+            existing = self._by("record_id", record_id)
+            if existing is not None:
+                if existing.member != member:
+                    raise DomainError("record_conflict")
+                return existing, False
+            twin = conn.execute("SELECT record_id, card_number FROM members "
+                                "WHERE id_number = ? AND status = 'active'",
+                                (member.id_number,)).fetchone()
+            if twin:
+                raise DuplicateMemberError(card_number=twin[1], record_id=twin[0])
+            sequence = self._next(conn, f"card_sequence:{device_prefix}")
+            card_number = format_card_number(device_prefix, sequence)
+            token = sign(card_number, now.date())
+            row = {**member.to_dict(), "record_id": record_id, "card_number": card_number,
+                   "token": token, "created_at": created_at, "status": "active",
+                   "consent_version": consent_version, "device_prefix": device_prefix,
+                   "mobile_last4": member.mobile[-4:], "updated_at": created_at}
+            columns = ", ".join(f"[{k}]" for k in row)
+            conn.execute(f"INSERT INTO members ({columns}) VALUES ({', '.join('?' * len(row))})",
+                         tuple(row.values()))
+            stored = _row_to_stored(row | {"void_reason": ""})
+            self._outbox(conn, record_id, "member.created", stored.body(), created_at)
+            self._audit(conn, record_id, "enroll", actor, "", {}, created_at)
+            if queue_print:
+                conn.execute("INSERT INTO print_queue(record_id, queued_at) VALUES (?, ?) "
+                             "ON CONFLICT(record_id) DO NOTHING", (record_id, created_at))
+        return stored, True
+
+    def correct(self, record_id: str, member: Member, *, actor: str, reason: str,
+                now: dt.datetime | None = None) -> StoredMember:
+        """Replace the fields of an active record, keeping what changed in the audit trail."""
+        if not reason.strip():
+            raise DomainError("reason.required")
+        at = (now or now_local()).isoformat(timespec="milliseconds")
+        with self.transaction() as conn:
+            old = self._require(record_id)
+            if old.status != "active":
+                raise DomainError("already_voided")
+            before, after = old.member.to_dict(), member.to_dict()
+            changes = {k: [before[k], after[k]] for k in CORRECTABLE if before[k] != after[k]}
+            if not changes:
+                return old
+            if "id_number" in changes:
+                twin = conn.execute("SELECT card_number, record_id FROM members WHERE id_number = ? "
+                                    "AND status = 'active' AND record_id != ?",
+                                    (member.id_number, record_id)).fetchone()
+                if twin:
+                    raise DuplicateMemberError(card_number=twin[0], record_id=twin[1])
+            assignments = ", ".join(f"[{k}] = ?" for k in changes)
+            conn.execute(f"UPDATE members SET {assignments}, mobile_last4 = ?, updated_at = ? "
+                         "WHERE record_id = ?",
+                         (*(after[k] for k in changes), member.mobile[-4:], at, record_id))
+            new = self._require(record_id)
+            self._outbox(conn, record_id, "member.corrected",
+                         {**new.body(), "reason": reason, "actor": actor}, at)
+            self._audit(conn, record_id, "correct", actor, reason, changes, at)
+        return new
+
+    def void(self, record_id: str, *, actor: str, reason: str, now: dt.datetime | None = None,
+             ) -> StoredMember:
+        """Mark a record void (never deleted); its ID number may then be enrolled again."""
+        if not reason.strip():
+            raise DomainError("reason.required")
+        at = (now or now_local()).isoformat(timespec="milliseconds")
+        with self.transaction() as conn:
+            old = self._require(record_id)
+            if old.status == "voided":
+                raise DomainError("already_voided")
+            conn.execute("UPDATE members SET status = 'voided', void_reason = ?, updated_at = ? "
+                         "WHERE record_id = ?", (reason, at, record_id))
+            self._outbox(conn, record_id, "member.voided",
+                         {"record_id": record_id, "reason": reason, "actor": actor, "at": at}, at)
+            self._audit(conn, record_id, "void", actor, reason, {"status": ["active", "voided"]}, at)
+        return self._require(record_id)
+
+    def record_reprint(self, record_id: str, *, actor: str) -> None:
+        with self.transaction() as conn:
+            self._require(record_id)
+            self._audit(conn, record_id, "reprint", actor, "", {},
+                        now_local().isoformat(timespec="milliseconds"))
+
+    # --- the desk's print queue ------------------------------------------------------------
+    def queue_print(self, record_ids: list[str]) -> None:
+        at = now_local().isoformat(timespec="milliseconds")
+        with self.transaction() as conn:
+            conn.executemany("INSERT INTO print_queue(record_id, queued_at) VALUES (?, ?) "
+                             "ON CONFLICT(record_id) DO UPDATE SET printed_at = NULL",
+                             [(record_id, at) for record_id in record_ids])
+
+    def print_queue(self) -> list[StoredMember]:
+        """Cards waiting to be printed, oldest first."""
+        rows = self._rows("SELECT m.* FROM print_queue q JOIN members m USING (record_id) "
+                          "WHERE q.printed_at IS NULL AND m.status = 'active' ORDER BY q.queued_at")
+        return [_row_to_stored(row) for row in rows]
+
+    def mark_printed(self, record_ids: list[str]) -> None:
+        at = now_local().isoformat(timespec="milliseconds")
+        with self.transaction() as conn:
+            conn.executemany("UPDATE print_queue SET printed_at = ? WHERE record_id = ?",
+                             [(at, record_id) for record_id in record_ids])
+
+    # --- reading --------------------------------------------------------------------------
+    def get(self, record_id: str) -> StoredMember | None:
+        return self._by("record_id", record_id)
+
+    def get_by_card_number(self, card_number: str) -> StoredMember | None:
+        return self._by("card_number", normalise_card_number(card_number))
+
+    def find_active_by_id_number(self, id_number: str) -> StoredMember | None:
+        rows = self._rows("SELECT * FROM members WHERE id_number = ? AND status = 'active'",
+                          (id_number,))
+        return _row_to_stored(rows[0]) if rows else None
+
+    def search(self, query: str = "", *, event: str | None = None, day: str | None = None,
+               include_voided: bool = True, limit: int = 200) -> list[StoredMember]:
+        """Newest first. `query` matches part of a name, the last 4 digits of the mobile,
+        or a card number (typed loosely); empty matches everything."""
+        where, params = [], {}
+        query = query.strip()
+        if query:
+            where.append("(name LIKE :like OR mobile_last4 = :q OR card_number = :card "
+                         "OR card_number LIKE :like_card)")
+            params.update(like=f"%{query}%", q=query, card=normalise_card_number(query),
+                          like_card=f"%{query.upper()}%")
+        if event is not None:
+            where.append("event = :event")
+            params["event"] = event
+        if day is not None:
+            where.append("substr(created_at, 1, 10) = :day")
+            params["day"] = day
+        if not include_voided:
+            where.append("status = 'active'")
+        sql = "SELECT * FROM members"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY created_at DESC, rowid DESC LIMIT :limit"
+        params["limit"] = limit
+        return [_row_to_stored(row) for row in self._rows(sql, params)]
+
+    def audit_trail(self, record_id: str) -> list[dict[str, Any]]:
+        rows = self._rows("SELECT action, actor, reason, changes, at FROM audit "
+                          "WHERE record_id = ? ORDER BY id", (record_id,))
+        return [{**row, "changes": json.loads(row["changes"])} for row in rows]
+
+    def counts_by_group(self, event: str | None = None) -> dict[str, int]:
+        sql = "SELECT [group], count(*) AS n FROM members WHERE status = 'active'"
+        params: tuple = ()
+        if event is not None:
+            sql += " AND event = ?"
+            params = (event,)
+        return {row["group"]: row["n"] for row in self._rows(sql + " GROUP BY [group]", params)}
+
+    def count_active(self, event: str | None = None) -> int:
+        return sum(self.counts_by_group(event).values())
+
+    def outbox_counts(self) -> dict[str, int]:
+        rows = self._rows("SELECT state, count(*) AS n FROM outbox GROUP BY state")
+        counts = {"pending": 0, "sent": 0, "quarantined": 0}
+        counts.update({row["state"]: row["n"] for row in rows})
+        return counts
+
+    def pending_outbox(self, limit: int = 1000) -> list[dict[str, Any]]:
+        rows = self._rows("SELECT id, record_id, kind, body, created_at FROM outbox "
+                          "WHERE state = 'pending' ORDER BY id LIMIT ?", (limit,))
+        return [{**row, "body": json.loads(row["body"])} for row in rows]
+
+    # --- internals ------------------------------------------------------------------------
+    def _by(self, column: str, value: str) -> StoredMember | None:
+        rows = self._rows(f"SELECT * FROM members WHERE {column} = ?", (value,))
+        return _row_to_stored(rows[0]) if rows else None
+
+    def _require(self, record_id: str) -> StoredMember:
+        found = self.get(record_id)
+        if found is None:
+            raise DomainError("not_found")
+        return found
+
+    @staticmethod
+    def _next(conn: sqlite3.Connection, counter: str) -> int:
+        row = conn.execute("INSERT INTO counters(name, value) VALUES (?, 1) ON CONFLICT(name) "
+                           "DO UPDATE SET value = value + 1 RETURNING value", (counter,)).fetchone()
+        return row[0]
+
+    @staticmethod
+    def _outbox(conn: sqlite3.Connection, record_id: str, kind: str, body: dict, at: str) -> None:
+        conn.execute("INSERT INTO outbox(record_id, kind, body, created_at) VALUES (?, ?, ?, ?)",
+                     (record_id, kind, json.dumps(body, ensure_ascii=False, sort_keys=True), at))
+
+    @staticmethod
+    def _audit(conn: sqlite3.Connection, record_id: str, action: str, actor: str, reason: str,
+               changes: dict, at: str) -> None:
+        conn.execute("INSERT INTO audit(record_id, action, actor, reason, changes, at) "
+                     "VALUES (?, ?, ?, ?, ?, ?)",
+                     (record_id, action, actor, reason, json.dumps(changes, ensure_ascii=False), at))

@@ -1,0 +1,16 @@
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # tests' own helpers (idgen)
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch, tmp_path):
+    """No test sees the developer's kiosk data or font overrides."""
+    for name in list(os.environ):
+        if name.startswith(("KIOSK_", "RUHUI_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "kiosk-data"))
