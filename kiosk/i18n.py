@@ -101,6 +101,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "card.org": ("工会", "Union"),
     "card.issued": ("入会日期", "Joined"),
     "card.id": ("证件号", "ID No."),
+    # --- printing ---
+    "print.sent": ("已发送到打印机 {printer}（任务 {job}），PDF 另存于 {path}",
+                   "Sent to printer {printer} (job {job}); the PDF is also saved at {path}"),
+    "print.no_printer": ("未找到打印机，PDF 已保存到 {path}",
+                         "No printer found: the PDF is saved at {path}"),
+    "print.failed": ("打印失败（{reason}），PDF 已保存到 {path}",
+                     "Printing failed ({reason}): the PDF is saved at {path}"),
     # --- phone self-registration (kiosk.selfreg) ---
     "join.title": ("工会入会登记", "Join the trade union"),
     "join.lang_switch": ("English", "中文"),
