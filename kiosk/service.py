@@ -61,6 +61,7 @@ class Kiosk:
         # Called after every durable sign-up (from the thread that made it): screens such as
         # the big screen subscribe here to update within a second, whichever door it came in by.
         self.listeners: list[Callable[[Enrollment], None]] = []
+        self._device_prefix: str | None = None
 
     @classmethod
     def open(cls, data_dir: str | None = None) -> "Kiosk":
@@ -73,7 +74,15 @@ class Kiosk:
     @property
     def device_prefix(self) -> str:
         """The hub-assigned prefix once provisioned; until then one derived from the key."""
-        return self.store.get_setting("device_prefix") or provisional_prefix(self.device_key.public_bytes)
+        if self._device_prefix is None:
+            self._device_prefix = (self.store.get_setting("device_prefix")
+                                   or provisional_prefix(self.device_key.public_bytes))
+        return self._device_prefix
+
+    def set_device_prefix(self, prefix: str) -> None:
+        """Called once at provisioning: card numbers from now on carry the hub's prefix."""
+        self.store.set_setting("device_prefix", prefix)
+        self._device_prefix = prefix
 
     def keyring(self) -> Keyring:
         return Keyring.for_device(self.device_key)
@@ -122,11 +131,10 @@ class Kiosk:
         `queue_print` puts the card in the desk's print queue in the same commit (phone sign-ups).
         """
         member = self.validate(form, channel=channel, volunteer=volunteer)
-        return self.enroll_member(member, record_id=record_id, actor=volunteer,
-                                  queue_print=queue_print)
+        return self.enroll_member(member, record_id=record_id, queue_print=queue_print)
 
     def enroll_member(self, member: Member, *, record_id: str | None = None,
-                      actor: str = "", queue_print: bool = False) -> Enrollment:
+                      queue_print: bool = False) -> Enrollment:
         def sign(card_number: str, issued: dt.date) -> str:
             claims = CardClaims(card_number=card_number, name=member.name, group=member.group,
                                 issued=issued, key_id=self.device_key.key_id)
@@ -134,7 +142,7 @@ class Kiosk:
 
         stored, created = self.store.enroll(
             member, device_prefix=self.device_prefix, sign=sign, consent_version=consent_version(),
-            record_id=record_id, actor=actor, now=now_local(), queue_print=queue_print)
+            record_id=record_id, now=now_local(), queue_print=queue_print)
         enrollment = Enrollment(stored, created)
         if created:
             for listener in list(self.listeners):

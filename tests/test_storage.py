@@ -33,13 +33,14 @@ def enroll(store, m, **kw):
 
 
 def test_a_sign_up_and_its_outbox_and_audit_rows_are_written_together(store):
-    stored, created = enroll(store, member(), actor="小李")
+    stored, created = enroll(store, member(volunteer="小李"))
     assert created and stored.card_number == "K7A3-000001-" + stored.card_number[-1]
     assert stored.token.startswith("T:K7A3-000001")
     outbox = store.pending_outbox()
     assert [(o["record_id"], o["kind"]) for o in outbox] == [(stored.record_id, "member.created")]
     assert outbox[0]["body"]["id_number"] == stored.member.id_number
-    assert store.audit_trail(stored.record_id)[0]["action"] == "enroll"
+    assert store.audit_trail(stored.record_id)[0] | {} == {
+        "action": "enroll", "actor": "小李", "reason": "", "changes": {}, "at": stored.created_at}
     # Read back through a second, independent connection: it is on disk.
     other = sqlite3.connect(store.path)
     assert other.execute("SELECT count(*) FROM members").fetchone()[0] == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Mapping
 
 from kiosk.domain import catalog
@@ -53,7 +53,10 @@ class Member:
     volunteer: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {name: getattr(self, name) for name in _MEMBER_FIELDS}
+
+
+_MEMBER_FIELDS = tuple(f.name for f in fields(Member))
 
 
 def _as_text(value: Any) -> str | None:

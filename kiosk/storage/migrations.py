@@ -54,7 +54,7 @@ def _v1_members_and_outbox(conn: sqlite3.Connection) -> None:
             created_at TEXT NOT NULL
         );
         CREATE TABLE IF NOT EXISTS outbox (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            id INTEGER PRIMARY KEY,
             record_id TEXT NOT NULL,
             kind TEXT NOT NULL,
             body TEXT NOT NULL,
@@ -64,7 +64,6 @@ def _v1_members_and_outbox(conn: sqlite3.Connection) -> None:
             last_error TEXT,
             sent_at TEXT
         );
-        CREATE INDEX IF NOT EXISTS outbox_state ON outbox(state, id);
         CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         """
@@ -85,11 +84,8 @@ def _v2_status_audit_events(conn: sqlite3.Connection) -> None:
         DROP INDEX IF EXISTS members_id_number;
         CREATE UNIQUE INDEX IF NOT EXISTS members_active_id_number
             ON members(id_number) WHERE status = 'active';
-        CREATE INDEX IF NOT EXISTS members_created ON members(created_at);
-        CREATE INDEX IF NOT EXISTS members_mobile_last4 ON members(mobile_last4);
-        CREATE INDEX IF NOT EXISTS members_name ON members(name);
         CREATE TABLE IF NOT EXISTS audit (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            id INTEGER PRIMARY KEY,
             record_id TEXT NOT NULL,
             action TEXT NOT NULL,
             actor TEXT NOT NULL DEFAULT '',
@@ -97,7 +93,6 @@ def _v2_status_audit_events(conn: sqlite3.Connection) -> None:
             changes TEXT NOT NULL DEFAULT '{}',
             at TEXT NOT NULL
         );
-        CREATE INDEX IF NOT EXISTS audit_record ON audit(record_id, id);
         CREATE TABLE IF NOT EXISTS events (
             id TEXT PRIMARY KEY,
             name TEXT NOT NULL,
