@@ -236,3 +236,17 @@ def test_doctor_says_the_kiosk_can_work_and_names_what_is_wrong(tmp_path):
     proc = kiosk("doctor", env_extra={"RUHUI_FONT": str(lacking)})
     assert proc.returncode == 1
     assert "fonts-noto-cjk" in proc.stdout.decode()
+
+
+def test_interactive_enroll_asks_again_only_for_what_was_wrong():
+    answers = "\n".join(["李 四", make_id(seq=31), "123", "美团", "6", "是", "李四", "13900139000"]) + "\n"
+    proc = kiosk("enroll", stdin=answers.encode())
+    out = proc.stdout.decode()
+    assert proc.returncode == 0, out + proc.stderr.decode()
+    assert "姓名只能包含" in out  # "李 四": a Han name has no space inside
+    assert out.count("姓名 Name") == 2 and out.count("手机号 Mobile") == 2
+    assert out.count("身份证号 ID number") == 1 and out.count("职业群体编号") == 1
+    assert "已保存。会员卡号" in out
+    rows = results(kiosk("list", "--json"))
+    assert [(r["group"], r["employer"], r["mobile"]) for r in rows] == [
+        ("food_delivery", "美团", "139****9000")]
