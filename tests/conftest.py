@@ -3,6 +3,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Speed lives in bench/: a loaded CI machine must not fail a property test on a deadline.
+settings.register_profile("ruhui", deadline=None)
+settings.load_profile("ruhui")
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests' own helpers (idgen)
 
