@@ -6,6 +6,7 @@ card code directly for a sign-up, so the rules hold whichever door a worker come
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import logging
 from dataclasses import dataclass, replace
@@ -84,8 +85,24 @@ class Kiosk:
         self.store.set_setting("device_prefix", prefix)
         self._device_prefix = prefix
 
+    def device_certificate(self) -> bytes | None:
+        """The hub's certificate over this device's key (set at provisioning), else None.
+
+        Cards signed with it verify with only the hub's public key."""
+        device = self.store.sync_device()
+        if not device or device["prefix"] != self.device_prefix:
+            return None
+        text = device["certificate"]
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
     def keyring(self) -> Keyring:
-        return Keyring.for_device(self.device_key)
+        """This device's key, and the hub's once provisioned (it vouches for other kiosks' cards)."""
+        keyring = Keyring.for_device(self.device_key)
+        device = self.store.sync_device()
+        if device:
+            text = device["hub_sign_key"]
+            keyring.add(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        return keyring
 
     # --- events ---------------------------------------------------------------------------
     def current_event(self, today: dt.date | None = None) -> Event:
@@ -138,7 +155,9 @@ class Kiosk:
         def sign(card_number: str, issued: dt.date) -> str:
             claims = CardClaims(card_number=card_number, name=member.name, group=member.group,
                                 issued=issued, key_id=self.device_key.key_id)
-            return sign_card_token(claims, self.device_key)
+            return sign_card_token(claims, self.device_key, certificate)
+
+        certificate = self.device_certificate()
 
         stored, created = self.store.enroll(
             member, device_prefix=self.device_prefix, sign=sign, consent_version=consent_version(),

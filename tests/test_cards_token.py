@@ -95,7 +95,7 @@ def _resigned(device, mutate):
 
 
 def test_newer_version_and_unknown_flags_are_refused(device, keyring):
-    for mutate in (lambda p: p.__setitem__(0, 2), lambda p: p.__setitem__(1, 0x01)):
+    for mutate in (lambda p: p.__setitem__(0, 2), lambda p: p.__setitem__(1, 0x02)):
         with pytest.raises(DomainError) as excinfo:
             verify_card_token(_resigned(device, mutate), keyring)
         assert excinfo.value.code == "token.version"

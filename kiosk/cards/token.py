@@ -14,9 +14,8 @@ Binary layout, version 1 (all integers big-endian)::
 
     offset size  field
     0      1     version = 1
-    1      1     flags: bit0 = a device certificate is attached (reserved for sync; the layout
-                 of what follows is for that issue to define). Unknown flags are refused
-                 (token.version): a newer issuer's token must not be half-understood.
+    1      1     flags: bit0 = a device certificate is attached (see below). Unknown flags are
+                 refused (token.version): a newer issuer's token must not be half-understood.
     2      8     key id: sha256(raw public key)[:8]
     10     2     issued: days since 2020-01-01 (up to 2199-06-06)
     12     1     group: index into kiosk.domain.catalog.GROUPS (that table is append-only)
@@ -24,6 +23,15 @@ Binary layout, version 1 (all integers big-endian)::
                  character is recomputed, not stored (5 bytes instead of 11 ASCII)
     18     n     name, UTF-8 (1..30 characters)
     18+n   64    Ed25519 signature over CONTEXT + bytes[0 : 18+n]
+
+With flags bit0 the hub's certificate over the device key (kiosk.cards.device_cert, 102 bytes)
+sits between the name and the signature, and the device signature covers it too::
+
+    18+n   102   device certificate: device number, device public key, not-after, hub signature
+    120+n  64    Ed25519 signature over CONTEXT + bytes[0 : 120+n]
+
+A verifier that does not know the device key checks the certificate with a hub key from its
+keyring, then the card with the certified device key (whose key id must match bytes 2..10).
 
 A 3-character Chinese name gives 18 + 9 + 64 = 91 bytes, 146 base32 characters, 149 with the
 prefix: a version-6 QR code (41 x 41 modules) at error correction level M.
@@ -42,7 +50,8 @@ from typing import Mapping
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from kiosk.cards.keys import KEY_ID_LEN, DeviceKey
+from kiosk.cards.device_cert import CERT_LEN, DeviceCert
+from kiosk.cards.keys import KEY_ID_LEN, DeviceKey, key_id_of
 from kiosk.domain import catalog
 from kiosk.domain.card_number import (
     ALPHABET as CARD_ALPHABET, MAX_SEQUENCE, PREFIX_LEN, format_card_number, is_valid_card_number,
@@ -52,7 +61,7 @@ from kiosk.domain.errors import DomainError
 PREFIX = "RH:"
 VERSION = 1
 FLAG_DEVICE_CERT = 0x01
-KNOWN_FLAGS = 0  # FLAG_DEVICE_CERT joins this set when its layout is defined
+KNOWN_FLAGS = FLAG_DEVICE_CERT
 # Domain separation: a signature made for a card can never be replayed as another kind of message
 # signed by the same device key (sync batches, bundles).
 CONTEXT = b"ruhui/card-token/v1\x00"
@@ -80,15 +89,23 @@ class CardClaims:
     key_id: bytes  # the signer's key id (8 bytes)
 
 
-def sign_card_token(claims: CardClaims, device_key: DeviceKey) -> str:
+def sign_card_token(claims: CardClaims, device_key: DeviceKey,
+                    certificate: bytes | None = None) -> str:
     """The token text for `claims`, signed with `device_key`.
 
     `claims.key_id` must be the device key's id. Invalid claims raise ValueError: they are a
     programming error upstream, since the member form has already been validated.
+    `certificate`: the hub's DeviceCert bytes for this key (after provisioning), attached so a
+    verifier holding only the hub's key can check the card.
     """
     if claims.key_id != device_key.key_id:
         raise ValueError("claims.key_id is not the signing key's id")
-    payload = _encode_payload(claims)
+    payload = _encode_payload(claims, FLAG_DEVICE_CERT if certificate else 0)
+    if certificate:
+        if len(certificate) != CERT_LEN or DeviceCert.from_bytes(certificate).public_key \
+                != device_key.public_bytes:
+            raise ValueError("certificate is not for this device key")
+        payload += certificate
     return PREFIX + _b32(payload + device_key.sign(CONTEXT + payload))
 
 
@@ -106,17 +123,45 @@ def verify_card_token(token: str, keyring: Mapping[bytes, Ed25519PublicKey]) -> 
         raise DomainError("token.version")
     payload, signature = raw[:-SIGNATURE_LEN], raw[-SIGNATURE_LEN:]
     key_id = payload[2:2 + KEY_ID_LEN]
+    certificate = None
+    if raw[1] & FLAG_DEVICE_CERT:
+        if len(payload) < _HEADER.size + 1 + CERT_LEN:
+            raise DomainError("token.malformed")
+        certificate = DeviceCert.from_bytes(payload[-CERT_LEN:])
     public_key = keyring.get(key_id)
+    if public_key is None and certificate is not None:
+        public_key = _certified_key(payload, certificate, key_id, keyring)
     if public_key is None:
         raise DomainError("token.unknown_key")
     try:
         public_key.verify(signature, CONTEXT + payload)
     except InvalidSignature:
         raise DomainError("token.bad_signature") from None
-    return _decode_payload(payload)
+    claims = _decode_payload(payload[:-CERT_LEN] if certificate else payload)
+    if certificate is not None and claims.issued > certificate.not_after:
+        raise DomainError("token.unknown_key")  # the certificate does not cover this card
+    return claims
 
 
-def _encode_payload(claims: CardClaims) -> bytes:
+def _certified_key(payload: bytes, certificate: DeviceCert, key_id: bytes,
+                   keyring: Mapping[bytes, Ed25519PublicKey]) -> Ed25519PublicKey | None:
+    """The device key the certificate vouches for, if a hub key in `keyring` signed it."""
+    if key_id_of(certificate.public_key) != key_id:
+        return None
+    prefix_value = int.from_bytes(payload[13:18], "big") // (MAX_SEQUENCE + 1)
+    chars = []
+    for _ in range(PREFIX_LEN):
+        prefix_value, digit = divmod(prefix_value, len(CARD_ALPHABET))
+        chars.append(CARD_ALPHABET[digit])
+    if not certificate.verify("".join(reversed(chars)), keyring.values()):
+        return None
+    try:
+        return Ed25519PublicKey.from_public_bytes(certificate.public_key)
+    except ValueError:
+        return None
+
+
+def _encode_payload(claims: CardClaims, flags: int = 0) -> bytes:
     if not is_valid_card_number(claims.card_number):
         raise ValueError(f"invalid card number {claims.card_number!r}")
     if claims.group not in _GROUP_INDEX:
@@ -133,7 +178,7 @@ def _encode_payload(claims: CardClaims) -> bytes:
     for ch in prefix:
         prefix_value = prefix_value * len(CARD_ALPHABET) + _CARD_VALUE[ch]
     packed = (prefix_value * (MAX_SEQUENCE + 1) + int(sequence)).to_bytes(5, "big")
-    header = _HEADER.pack(VERSION, 0, claims.key_id, days, _GROUP_INDEX[claims.group], packed)
+    header = _HEADER.pack(VERSION, flags, claims.key_id, days, _GROUP_INDEX[claims.group], packed)
     return header + claims.name.encode("utf-8")
 
 

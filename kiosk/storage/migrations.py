@@ -120,10 +120,47 @@ def _v3_print_queue(conn: sqlite3.Connection) -> None:
         """)
 
 
+def _v4_sync_state(conn: sqlite3.Connection) -> None:
+    """Sync with the hub: this device's identity, receipts, quarantine codes, orgs, revocations."""
+    _add_column(conn, "outbox", "error_code", "TEXT")
+    _add_column(conn, "outbox", "receipt_id", "TEXT")
+    _run(conn, """
+        CREATE INDEX IF NOT EXISTS outbox_state ON outbox(state, id);
+        CREATE TABLE IF NOT EXISTS sync_device (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            hub_url TEXT NOT NULL,
+            device INTEGER NOT NULL,
+            prefix TEXT NOT NULL,
+            hub_sign_key TEXT NOT NULL,
+            hub_box_key TEXT NOT NULL,
+            certificate TEXT NOT NULL,
+            provisioned_at TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS sync_receipts (
+            receipt_id TEXT PRIMARY KEY,
+            body TEXT NOT NULL,
+            signature TEXT NOT NULL,
+            received_at TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS union_orgs (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            parent TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS revoked_devices (
+            key_id TEXT PRIMARY KEY,
+            device INTEGER,
+            revoked_at TEXT NOT NULL
+        )
+        """)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_members_and_outbox,
     _v2_status_audit_events,
     _v3_print_queue,
+    _v4_sync_state,
 )
 LATEST = len(MIGRATIONS)
 

@@ -321,6 +321,89 @@ class Store:
                           "WHERE state = 'pending' ORDER BY id LIMIT ?", (limit,))
         return [{**row, "body": json.loads(row["body"])} for row in rows]
 
+    # --- sync with the hub (sync.client) ----------------------------------------------------
+    def sync_device(self) -> dict[str, Any] | None:
+        """This device's identity at its hub, or None before provisioning."""
+        rows = self._rows("SELECT * FROM sync_device WHERE id = 1")
+        return rows[0] if rows else None
+
+    def save_sync_device(self, *, hub_url: str, device: int, prefix: str, hub_sign_key: str,
+                         hub_box_key: str, certificate: str) -> None:
+        """Record what provisioning returned (keys and certificate as base64url text)."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO sync_device(id, hub_url, device, prefix, hub_sign_key, hub_box_key, "
+                "certificate, provisioned_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO "
+                "UPDATE SET hub_url = excluded.hub_url, device = excluded.device, "
+                "prefix = excluded.prefix, hub_sign_key = excluded.hub_sign_key, "
+                "hub_box_key = excluded.hub_box_key, certificate = excluded.certificate, "
+                "provisioned_at = excluded.provisioned_at",
+                (hub_url, device, prefix, hub_sign_key, hub_box_key, certificate,
+                 now_local().isoformat(timespec="milliseconds")))
+
+    def apply_receipt(self, receipt_id: str, body: str, signature: str, held: list[int],
+                      rejected: list[tuple[int, str, str]]) -> tuple[int, int]:
+        """Store a hub receipt and, in the same transaction, mark the outbox rows it holds sent
+        and quarantine the ones it refused (id, code, reason). Only pending rows change, so an
+        old receipt seen again does nothing. Returns (newly sent, newly quarantined)."""
+        at = now_local().isoformat(timespec="milliseconds")
+        with self.transaction() as conn:
+            conn.execute("INSERT INTO sync_receipts(receipt_id, body, signature, received_at) "
+                         "VALUES (?, ?, ?, ?) ON CONFLICT(receipt_id) DO NOTHING",
+                         (receipt_id, body, signature, at))
+            sent = conn.executemany(
+                "UPDATE outbox SET state = 'sent', sent_at = ?, receipt_id = ?, "
+                "attempts = attempts + 1 WHERE id = ? AND state = 'pending'",
+                [(at, receipt_id, i) for i in held]).rowcount
+            quarantined = conn.executemany(
+                "UPDATE outbox SET state = 'quarantined', error_code = ?, last_error = ?, "
+                "receipt_id = ?, attempts = attempts + 1 WHERE id = ? AND state = 'pending'",
+                [(code, reason, receipt_id, i) for i, code, reason in rejected]).rowcount
+        return sent, quarantined
+
+    def quarantine(self, outbox_id: int, code: str, reason: str) -> None:
+        """Set one outbox row aside with the hub's code: kept, shown, never sent again."""
+        with self.transaction() as conn:
+            conn.execute("UPDATE outbox SET state = 'quarantined', error_code = ?, last_error = ?, "
+                         "attempts = attempts + 1 WHERE id = ? AND state = 'pending'",
+                         (code, reason, outbox_id))
+
+    def note_attempt(self, outbox_ids: list[int], error: str) -> None:
+        """A send that did not get through (the rows stay pending)."""
+        with self.transaction() as conn:
+            conn.executemany("UPDATE outbox SET attempts = attempts + 1, last_error = ? "
+                             "WHERE id = ? AND state = 'pending'",
+                             [(error, i) for i in outbox_ids])
+
+    def quarantined_outbox(self, limit: int = 1000) -> list[dict[str, Any]]:
+        rows = self._rows("SELECT id, record_id, kind, body, created_at, error_code, last_error, "
+                          "attempts FROM outbox WHERE state = 'quarantined' ORDER BY id LIMIT ?",
+                          (limit,))
+        return [{**row, "body": json.loads(row["body"])} for row in rows]
+
+    def replace_union_orgs(self, orgs: list[dict[str, str]]) -> None:
+        """The hub's list of union organisations replaces the local copy."""
+        at = now_local().isoformat(timespec="milliseconds")
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM union_orgs")
+            conn.executemany("INSERT INTO union_orgs(code, name, parent, updated_at) "
+                             "VALUES (?, ?, ?, ?)",
+                             [(o["code"], o["name"], o.get("parent", ""), at) for o in orgs])
+
+    def union_orgs(self) -> list[dict[str, str]]:
+        return self._rows("SELECT code, name, parent FROM union_orgs ORDER BY code")
+
+    def replace_revocations(self, revoked: list[dict[str, Any]]) -> None:
+        """Device keys the hub has revoked (key id hex, device number, when)."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM revoked_devices")
+            conn.executemany("INSERT INTO revoked_devices(key_id, device, revoked_at) "
+                             "VALUES (?, ?, ?)",
+                             [(r["key_id"], r.get("device"), r["revoked_at"]) for r in revoked])
+
+    def revoked_key_ids(self) -> set[str]:
+        return {row["key_id"] for row in self._rows("SELECT key_id FROM revoked_devices")}
+
     # --- internals ------------------------------------------------------------------------
     def _by(self, column: str, value: str) -> StoredMember | None:
         rows = self._rows(f"SELECT * FROM members WHERE {column} = ?", (value,))

@@ -1,0 +1,169 @@
+"""`kiosk hub` (serve), `kiosk hub device-code`, `kiosk hub export --csv`, `kiosk hub import FILE`,
+`kiosk hub revoke DEVICE`, `kiosk hub orgs FILE`. The hub never imports kiosk.ui."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+
+from kiosk.cli.common import say
+from kiosk.config import ENV_PREFIX, KioskPaths
+from kiosk.domain import DomainError
+from kiosk.i18n import t
+
+EXPORT_COLUMNS = ("member_id", "card_number", "aliases", "signups", "name", "id_number", "id_type",
+                  "gender", "birth_date", "mobile", "ethnicity", "education", "political_status",
+                  "hukou", "group", "employer", "union_org", "channel", "event", "volunteer",
+                  "consent", "consent_version", "created_at", "record_id")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    hub = subparsers.add_parser("hub", help="the federation hub (server and admin commands)")
+    hub.add_argument("--host", default="127.0.0.1")
+    hub.add_argument("--port", type=int, default=8600)
+    hub.add_argument("--db", help="SQLite path (default: $KIOSK_HUB_DB or hub.sqlite3 in the "
+                     "data folder)")
+    hub.set_defaults(func=serve)
+    sub = hub.add_subparsers(dest="hub_command")
+
+    code = sub.add_parser("device-code", help="a one-time provisioning code for a new device")
+    code.add_argument("--db", default=argparse.SUPPRESS)
+    code.add_argument("--name", default="", help="what the device is (shown in the admin pages)")
+    code.add_argument("--hours", type=float, default=24, help="valid for this many hours")
+    code.add_argument("--url", help="the hub URL kiosks should use (default: where it last served)")
+    code.set_defaults(func=device_code)
+
+    export = sub.add_parser("export", help="the hub's members as CSV, one row per person")
+    export.add_argument("--db", default=argparse.SUPPRESS)
+    export.add_argument("--csv", required=True, type=Path)
+    export.set_defaults(func=export_csv)
+
+    importing = sub.add_parser("import", help="ingest a bundle file; prints the signed receipt")
+    importing.add_argument("file", type=Path)
+    importing.add_argument("--db", default=argparse.SUPPRESS)
+    importing.add_argument("--receipt", type=Path, help="also write the receipt to this file")
+    importing.set_defaults(func=import_bundle)
+
+    revoke = sub.add_parser("revoke", help="refuse a device from now on")
+    revoke.add_argument("device", type=int)
+    revoke.add_argument("--db", default=argparse.SUPPRESS)
+    revoke.set_defaults(func=revoke_device)
+
+    orgs = sub.add_parser("orgs", help="load union organisations (JSON list of {code, name})")
+    orgs.add_argument("file", type=Path)
+    orgs.add_argument("--db", default=argparse.SUPPRESS)
+    orgs.set_defaults(func=load_orgs)
+
+
+def open_store(args: argparse.Namespace):
+    from sync.hub.sqlite_store import SqliteHubStore
+    db = getattr(args, "db", None) or os.environ.get(f"{ENV_PREFIX}HUB_DB") \
+        or KioskPaths.resolve(getattr(args, "data_dir", None)).data_dir / "hub.sqlite3"
+    if str(db).startswith(("postgresql:", "postgres:")):
+        raise SystemExit("PostgreSQL: not in this version (the store interface is ready for it)")
+    return SqliteHubStore(db)
+
+
+def _say_key(key: str, **values: object) -> None:
+    say(t(key, "zh", **values), t(key, "en", **values))
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+    from sync.hub.app import create_app
+    store = open_store(args)
+    url = f"http://{args.host}:{args.port}"
+    store.set_meta_once("hub_url", url)
+    app = create_app(store)
+    _say_key("hub.listening", url=url)
+    sys.stdout.flush()
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    finally:
+        store.close()
+    return 0
+
+
+def device_code(args: argparse.Namespace) -> int:
+    from sync.hub.provisioning import make_device_code
+    store = open_store(args)
+    try:
+        code = make_device_code(store, name=args.name, ttl=int(args.hours * 3600),
+                                hub_url=args.url or store.get_meta("hub_url") or "")
+    finally:
+        store.close()
+    say(t("hub.device_code", "zh", hours=args.hours), t("hub.device_code", "en", hours=args.hours))
+    print(code)
+    return 0
+
+
+def export_csv(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    n = 0
+    try:
+        tmp = args.csv.with_name(f".{args.csv.name}.tmp")
+        with open(tmp, "w", newline="", encoding="utf-8-sig") as f:
+            writer = csv.DictWriter(f, fieldnames=EXPORT_COLUMNS, extrasaction="ignore")
+            writer.writeheader()
+            for person in store.export_people():
+                writer.writerow(person)
+                n += 1
+        os.replace(tmp, args.csv)
+    finally:
+        store.close()
+    _say_key("hub.exported", n=n, path=args.csv)
+    return 0
+
+
+def import_bundle(args: argparse.Namespace) -> int:
+    from sync.hub.ingest import ingest_envelope
+    from sync.hub.keys import load_or_create_hub_keys
+    from sync.protocol.problems import ProblemError
+    from sync.protocol.wire import from_ranges
+    try:
+        data = args.file.read_bytes()
+    except OSError:
+        raise DomainError("sync.file") from None
+    store = open_store(args)
+    try:
+        receipt = ingest_envelope(store, load_or_create_hub_keys(store), data, auth_device=None,
+                                  source="bundle")
+    except ProblemError as error:
+        p = error.problem
+        print(f"错误 [{p.code}] {p.message('zh')}\nError [{p.code}] {p.message('en')}",
+              file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    text = json.dumps(receipt.to_json(), ensure_ascii=False, indent=1)
+    if args.receipt:
+        args.receipt.write_text(text + "\n", encoding="utf-8")
+    body = receipt.body
+    _say_key("hub.imported", accepted=len(from_ranges(body["accepted"])),
+             duplicate=len(from_ranges(body["duplicate"])), rejected=len(body["rejected"]))
+    print(text)
+    return 0
+
+
+def revoke_device(args: argparse.Namespace) -> int:
+    from sync.hub.ingest import now_iso
+    store = open_store(args)
+    try:
+        store.revoke_device(args.device, now_iso())
+    finally:
+        store.close()
+    _say_key("hub.revoked", device=args.device)
+    return 0
+
+
+def load_orgs(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    try:
+        store.set_orgs(json.loads(args.file.read_text(encoding="utf-8")))
+    finally:
+        store.close()
+    return 0

@@ -1,0 +1,154 @@
+"""Pushing the outbox to the hub in batches, and acting on the hub's receipts.
+
+Exactly once, by construction rather than by care:
+- a row leaves 'pending' only when a receipt signed by the hub names it, and the receipt is stored
+  in the same local transaction that marks it (a crash before that commit sends it again);
+- the hub takes a record id once and answers a resent one as "duplicate", which also marks it;
+- so a cut request, a lost answer, a hub or kiosk killed at any point only cause a resend.
+A batch the hub refuses as a whole (not for the network's sake) is split in halves until the
+record at fault is alone, and that record is quarantined with the hub's code; the rest goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from sync.client.api import HubClient
+from sync.client.errors import RequestRefusedError, RetryLaterError
+from sync.client.identity import Identity
+from sync.protocol.batch import Batch, make_items
+from sync.protocol.envelope import seal_batch
+from sync.protocol.problems import ProblemError
+from sync.protocol.receipt import Receipt, verify_receipt
+
+WINDOW_BATCHES = 4  # outbox rows read at once: this many batches
+Progress = Callable[[int, int], None]  # (rows done in this pass, rows pending at its start)
+
+
+@dataclass
+class PushResult:
+    sent: int = 0
+    quarantined: int = 0
+    batches: int = 0
+    bytes_sent: int = 0
+
+
+def build_envelope(kiosk, identity: Identity, rows: list[dict[str, Any]]) -> tuple[Batch, bytes]:
+    """Outbox rows as a sealed batch for this device."""
+    batch = Batch(identity.device, uuid.uuid4().hex,
+                  dt.datetime.now().astimezone().isoformat(timespec="seconds"), make_items(rows))
+    return batch, seal_batch(batch, kiosk.device_key, identity.hub_box_key)
+
+
+def apply_receipt(kiosk, identity: Identity, doc: Any, *, batch_id: str | None = None,
+                  envelope: bytes | None = None) -> tuple[int, int]:
+    """Verify a receipt with the hub's key and apply it; returns (sent, quarantined).
+
+    `batch_id` / `envelope`, when known, must match what the receipt names (a receipt for another
+    batch is not evidence about this one). ProblemError('malformed') for a receipt that fails.
+    """
+    receipt: Receipt = verify_receipt(doc, identity.hub_sign_key)
+    body = receipt.body
+    if receipt.device != identity.device or (batch_id and body.get("batch") != batch_id) \
+            or (envelope and body.get("digest") != hashlib.sha256(envelope).hexdigest()):
+        raise ProblemError("malformed", reason="receipt for another batch")
+    rejected = [(int(r["seq"]), str(r["code"]), _reason(r)) for r in receipt.rejected()]
+    return kiosk.store.apply_receipt(receipt.receipt_id, json.dumps(body, ensure_ascii=False),
+                                     receipt.signature, receipt.held(), rejected)
+
+
+def _reason(rejection: dict[str, Any]) -> str:
+    details = rejection.get("details")
+    return rejection.get("name", "") + (f" {json.dumps(details, ensure_ascii=False)}"
+                                        if details else "")
+
+
+class Uploader:
+    """Sends a kiosk's pending outbox through a HubClient."""
+
+    def __init__(self, kiosk, client: HubClient, *, batch_size: int = 1000) -> None:
+        self.kiosk = kiosk
+        self.client = client
+        self.batch_size = batch_size
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> "Uploader":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def pull_config(self) -> None:
+        """Organisations and revocations from the hub into the kiosk's store."""
+        identity = Identity.of(self.kiosk.store)
+        doc = self.client.get_config(self.kiosk.device_key, identity.device)
+        self.kiosk.store.replace_union_orgs([o for o in doc.get("orgs", []) if isinstance(o, dict)])
+        self.kiosk.store.replace_revocations([r for r in doc.get("revocations", [])
+                                              if isinstance(r, dict)])
+
+    def push(self, progress: Progress | None = None) -> PushResult:
+        """Send every pending row; RetryLaterError / DeviceRefusedError stop the pass (what was
+        acknowledged so far stays acknowledged).
+
+        Pipelined: while one batch is on the wire and in the hub, a helper thread reads and seals
+        the next one (JSON, gzip and AES release the GIL or run while this thread waits on the
+        socket). Requests stay one at a time, in order, so a record's correction never overtakes
+        its creation.
+        """
+        identity = Identity.of(self.kiosk.store)
+        result = PushResult()
+        total = self.kiosk.store.outbox_counts()["pending"]
+        done = 0
+        with ThreadPoolExecutor(1, thread_name_prefix="ruhui-seal") as sealer:
+            while True:
+                window = self.kiosk.store.pending_outbox(self.batch_size * WINDOW_BATCHES)
+                if not window:
+                    return result
+                chunks = [window[i:i + self.batch_size]
+                          for i in range(0, len(window), self.batch_size)]
+                sealed = sealer.submit(build_envelope, self.kiosk, identity, chunks[0])
+                for i, rows in enumerate(chunks):
+                    batch, envelope = sealed.result()
+                    if i + 1 < len(chunks):
+                        sealed = sealer.submit(build_envelope, self.kiosk, identity, chunks[i + 1])
+                    self._send(identity, rows, result, (batch, envelope))
+                    done += len(rows)
+                    if progress:
+                        progress(min(done, total), max(total, done))
+
+    def _send(self, identity: Identity, rows: list[dict[str, Any]], result: PushResult,
+              sealed: tuple[Batch, bytes] | None = None) -> None:
+        batch, envelope = sealed or build_envelope(self.kiosk, identity, rows)
+        try:
+            doc = self.client.post_batch(envelope, self.kiosk.device_key, identity.device)
+        except RequestRefusedError as error:
+            if len(rows) == 1:
+                self.kiosk.store.quarantine(int(rows[0]["id"]), error.problem or error.code,
+                                            error.name)
+                result.quarantined += 1
+                return
+            half = len(rows) // 2
+            self._send(identity, rows[:half], result)
+            self._send(identity, rows[half:], result)
+            return
+        except RetryLaterError as error:
+            self.kiosk.store.note_attempt([int(r["id"]) for r in rows],
+                                          f"{error.problem or error.name}")
+            raise
+        result.bytes_sent += len(envelope)
+        result.batches += 1
+        try:
+            sent, quarantined = apply_receipt(self.kiosk, identity, doc, batch_id=batch.batch_id,
+                                              envelope=envelope)
+        except ProblemError:
+            raise RetryLaterError("bad_receipt") from None
+        result.sent += sent
+        result.quarantined += quarantined

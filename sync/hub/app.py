@@ -1,0 +1,153 @@
+"""The hub's HTTP face (FastAPI on Starlette), started by ``kiosk hub``.
+
+Handlers parse, authenticate and translate; the work is in sync.hub.ingest and
+sync.hub.provisioning, the SQL in sync.hub.sqlite_store. Every error leaves as a catalogue problem
+(sync.protocol.problems), including 404s, bad JSON and unexpected exceptions (500.1), so a client
+only ever has to read one shape.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kiosk.cards.keys import key_id_of
+from kiosk.domain.card_number import normalise_card_number
+from sync.hub import api_models as m
+from sync.hub.ingest import ingest_envelope, known_device
+from sync.hub.keys import HubKeys, load_or_create_hub_keys
+from sync.hub.provisioning import register_device
+from sync.hub.store import HubStore
+from sync.protocol.auth import WINDOW, check_request, parse_auth
+from sync.protocol.batch import BATCH_VERSION
+from sync.protocol.problems import BY_NAME, ProblemError
+
+log = logging.getLogger(__name__)
+BATCH_MEDIA_TYPE = "application/vnd.ruhui.batch"
+MAX_BODY = 16 * 1024 * 1024
+
+
+def _problem(name: str, **details: Any) -> JSONResponse:
+    p = BY_NAME[name]
+    return JSONResponse(p.to_json(details or None), status_code=p.status)
+
+
+def _responses(*names: str) -> dict[int | str, dict[str, Any]]:
+    out: dict[int | str, dict[str, Any]] = {}
+    for name in names:
+        p = BY_NAME[name]
+        entry = out.setdefault(p.status, {"model": m.ProblemBody, "description": ""})
+        entry["description"] = ", ".join(filter(None, [entry["description"], f"{p.code} {name}"]))
+    return out
+
+
+_AUTH_ERRORS = ("auth_missing", "auth_bad_signature", "auth_clock_skew", "unknown_device",
+                "device_revoked", "replayed_request", "internal")
+_AUTH_HEADERS = [{"name": h, "in": "header", "required": False, "schema": {"type": "string"}}
+                 for h in ("Ruhui-Device", "Ruhui-Time", "Ruhui-Nonce", "Ruhui-Signature")]
+
+
+def create_app(store: HubStore, keys: HubKeys | None = None, *,
+               clock: Callable[[], float] = time.time) -> FastAPI:
+    """The hub's ASGI application over `store` (keys made on first use)."""
+    keys = keys or load_or_create_hub_keys(store)
+    app = FastAPI(title="Ruhui hub", version=f"{BATCH_VERSION}",
+                  description="Federation hub of the Ruhui enrollment kiosks: provisioning, "
+                              "batch ingest and configuration. Wire format: sync/PROTOCOL.md.")
+    app.state.store, app.state.keys = store, keys
+
+    @app.exception_handler(ProblemError)
+    async def problem_error(_request: Request, error: ProblemError) -> JSONResponse:
+        return JSONResponse(error.to_json(), status_code=error.problem.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+        return _problem("malformed", reason="request",
+                        fields=[".".join(map(str, e.get("loc", ()))) for e in error.errors()][:20])
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if error.status_code == 405:
+            return _problem("not_found", reason="method")
+        return _problem("not_found") if error.status_code == 404 else _problem("malformed")
+
+    @app.exception_handler(Exception)
+    async def crashed(_request: Request, error: Exception) -> JSONResponse:
+        log.error("hub error: %s", type(error).__name__)  # no body, no values: may be personal
+        return _problem("internal")
+
+    async def authenticate(request: Request, body: bytes) -> int:
+        auth = parse_auth(request.headers)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        now = int(clock())
+
+        def check() -> int:
+            device = store.device(auth.device)
+            if device is None:
+                raise ProblemError("unknown_device")
+            check_request(auth, device.public_key, request.method, target, body, now)
+            known_device(store, auth.device)  # revoked: told so, once it proved who it is
+            if not store.remember_nonce(auth.device, auth.nonce, now, WINDOW):
+                raise ProblemError("replayed_request")
+            return auth.device
+
+        return await run_in_threadpool(check)
+
+    @app.get("/v1/health", response_model=m.Health, tags=["hub"])
+    def health() -> dict[str, Any]:
+        """Liveness, the protocol version and the hub key's id."""
+        return {"ok": True, "protocol": BATCH_VERSION,
+                "hub_key": key_id_of(keys.sign_public).hex(), "hub_time": int(clock())}
+
+    @app.post("/v1/devices", response_model=m.ProvisionResponse, tags=["devices"],
+              responses=_responses("malformed", "auth_bad_signature", "code_unknown", "code_used",
+                                   "code_expired", "internal"))
+    def provision(request: m.ProvisionRequest) -> dict[str, Any]:
+        """Register a kiosk's public key with a one-time code (PROTOCOL.md §4)."""
+        return register_device(store, keys, request.model_dump(), int(clock()))
+
+    @app.get("/v1/config", response_model=m.ConfigResponse, tags=["devices"],
+             responses=_responses(*_AUTH_ERRORS),
+             openapi_extra={"parameters": _AUTH_HEADERS})
+    async def config(request: Request) -> dict[str, Any]:
+        """Organisations and revoked devices, for a provisioned kiosk (signed request)."""
+        await authenticate(request, b"")
+        return {"orgs": store.orgs(), "revocations": store.revocations(), "hub_time": int(clock())}
+
+    @app.post("/v1/batches", response_model=m.SignedReceipt, tags=["batches"],
+              responses=_responses(*_AUTH_ERRORS, "malformed", "unsupported_version",
+                                   "batch_device_mismatch", "too_large", "bundle_tampered",
+                                   "undecryptable"),
+              openapi_extra={"parameters": _AUTH_HEADERS, "requestBody": {
+                  "required": True, "content": {BATCH_MEDIA_TYPE: {
+                      "schema": {"type": "string", "format": "binary"}}}}})
+    async def batches(request: Request) -> JSONResponse:
+        """Ingest one sealed batch (PROTOCOL.md §3); answers the hub's signed receipt."""
+        length = request.headers.get("content-length", "0")
+        if not length.isdigit() or int(length) > MAX_BODY:
+            raise ProblemError("too_large")
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            raise ProblemError("too_large")
+        device = await authenticate(request, body)
+        receipt = await run_in_threadpool(ingest_envelope, store, keys, body, auth_device=device)
+        # returned as is: the signature covers these exact values (no model may add nulls)
+        return JSONResponse(receipt.to_json())
+
+    @app.get("/v1/cards/{card_number}", response_model=m.CardStatus, tags=["cards"],
+             responses=_responses("not_found"))
+    def card(card_number: str) -> dict[str, Any]:
+        """Whether a card number is a person's canonical card, an alias of it, or void."""
+        status = store.card_status(normalise_card_number(card_number[:40]))
+        if status is None:
+            raise ProblemError("not_found")
+        return status
+
+    return app

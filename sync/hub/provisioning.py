@@ -1,0 +1,66 @@
+"""One-time device codes, and registering a kiosk's key against one.
+
+A code is 12 characters of the card-number alphabet (31^12, about 2^59: not guessable within its
+lifetime), shown as ``XXXX-XXXX-XXXX`` and, when the hub knows its address, followed by
+``@http://hub:8600``. The hub stores only its SHA-256, so a copy of the database does not hold
+usable codes. A code expires (24 h by default) and works once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import time
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from kiosk.cards.device_cert import issue_device_cert
+from kiosk.domain.card_number import ALPHABET, provisional_prefix
+from sync.hub.keys import HubKeys
+from sync.hub.store import HubStore
+from sync.protocol.problems import ProblemError
+from sync.protocol.provisioning import normalise_code, proof_message
+from sync.protocol.wire import b64d, b64e
+
+CODE_TTL = 24 * 3600
+CERT_YEARS = 5
+
+
+def code_hash(code: str) -> str:
+    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+
+
+def make_device_code(store: HubStore, *, name: str = "", ttl: int = CODE_TTL,
+                     hub_url: str = "") -> str:
+    """A new one-time code (with the hub's URL after '@' when given)."""
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(12))
+    store.add_device_code(code_hash(raw), name, int(time.time()) + ttl)
+    text = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+    return f"{text}@{hub_url}" if hub_url else text
+
+
+def register_device(store: HubStore, keys: HubKeys, request: dict[str, Any],
+                    now: int | None = None) -> dict[str, Any]:
+    """Check the code and the proof that the caller holds the key; answer what the kiosk keeps."""
+    try:
+        public_key = b64d(request["public_key"])
+        proof = b64d(request["proof"])
+        Ed25519PublicKey.from_public_bytes(public_key).verify(
+            proof, proof_message(request["code"], public_key))
+    except InvalidSignature:
+        raise ProblemError("auth_bad_signature") from None
+    except (KeyError, TypeError, ValueError):
+        raise ProblemError("malformed", reason="provisioning request") from None
+    now = int(time.time()) if now is None else now
+    device = store.claim_device_code(code_hash(request["code"]), public_key,
+                                     str(request.get("name") or "")[:60], now,
+                                     provisional_prefix(public_key))
+    not_after = dt.date.today().replace(year=dt.date.today().year + CERT_YEARS)
+    cert = issue_device_cert(keys.sign, device.device, public_key, device.prefix, not_after)
+    return {"device": device.device, "prefix": device.prefix,
+            "hub_sign_key": b64e(keys.sign_public), "hub_box_key": b64e(keys.box_public),
+            "certificate": b64e(cert.to_bytes()), "not_after": not_after.isoformat(),
+            "orgs": store.orgs(), "revocations": store.revocations(), "hub_time": now}

@@ -1,0 +1,365 @@
+"""The hub's SQLite database: every SQL statement of the hub is in this module.
+
+WAL with synchronous=FULL: a batch's commit is on disk before its receipt leaves the hub, so a
+kiosk never marks sent what a power cut could take back. One connection behind a lock; SQLite
+serialises writers anyway, and a batch is one short transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from sync.hub.store import Change, Device, NewSignup, Outcome, SignReceipt
+from sync.protocol.problems import ProblemError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS device_codes (
+    code_hash TEXT PRIMARY KEY,
+    name TEXT NOT NULL DEFAULT '',
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER,
+    used_by_key BLOB,
+    device INTEGER
+);
+CREATE TABLE IF NOT EXISTS devices (
+    device INTEGER PRIMARY KEY AUTOINCREMENT,
+    public_key BLOB NOT NULL UNIQUE,
+    prefix TEXT NOT NULL UNIQUE,
+    provisional_prefix TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    revoked_at TEXT
+);
+CREATE TABLE IF NOT EXISTS nonces (
+    device INTEGER NOT NULL,
+    nonce TEXT NOT NULL,
+    seen_at INTEGER NOT NULL,
+    PRIMARY KEY (device, nonce)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS persons (
+    member_id INTEGER PRIMARY KEY,
+    id_number TEXT NOT NULL UNIQUE,
+    canonical_record TEXT NOT NULL,
+    canonical_card TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS signups (
+    record_id TEXT PRIMARY KEY,
+    device INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    card_number TEXT NOT NULL UNIQUE,
+    id_number TEXT NOT NULL,
+    member_id INTEGER,
+    body TEXT NOT NULL,
+    body_hash TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'active',
+    created_at TEXT NOT NULL,
+    receipt_id TEXT NOT NULL,
+    received_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS signups_member ON signups(member_id);
+CREATE TABLE IF NOT EXISTS changes (
+    device INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    record_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    body_hash TEXT NOT NULL,
+    receipt_id TEXT NOT NULL,
+    PRIMARY KEY (device, seq)
+);
+CREATE TABLE IF NOT EXISTS receipts (
+    receipt_id TEXT PRIMARY KEY,
+    device INTEGER NOT NULL,
+    batch_id TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    source TEXT NOT NULL,
+    body TEXT NOT NULL,
+    signature TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS orgs (code TEXT PRIMARY KEY, name TEXT NOT NULL,
+                                 parent TEXT NOT NULL DEFAULT '')
+"""
+_CHUNK = 500  # host parameters per IN (...) list
+
+
+class SqliteHubStore:
+    """The hub store on one SQLite file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                               timeout=30)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("BEGIN IMMEDIATE")
+        for statement in SCHEMA.split(";"):
+            conn.execute(statement)
+        conn.execute("COMMIT")
+        self.conn = conn
+        self._lock = threading.RLock()
+        self._nonce_writes = 0
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def _one(self, sql: str, params: tuple = ()) -> tuple | None:
+        with self._lock:
+            return self.conn.execute(sql, params).fetchone()
+
+    # --- keys and settings ----------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self._one("SELECT value FROM meta WHERE key = ?", (key,))
+        return row[0] if row else None
+
+    def set_meta_once(self, key: str, value: str) -> str:
+        """Store `value` unless `key` is already set; return what is stored (first one wins)."""
+        with self._tx() as conn:
+            conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING",
+                         (key, value))
+            return conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
+
+    # --- devices --------------------------------------------------------------------------
+    def add_device_code(self, code_hash: str, name: str, expires_at: int) -> None:
+        with self._tx() as conn:
+            conn.execute("INSERT INTO device_codes(code_hash, name, expires_at) VALUES (?, ?, ?)",
+                         (code_hash, name, expires_at))
+
+    def claim_device_code(self, code_hash: str, public_key: bytes, name: str, now: int,
+                          provisional_prefix: str) -> Device:
+        """Use a code once and register the key; the same key presenting it again gets the same
+        device back (its first answer may have been lost). ProblemError otherwise."""
+        with self._tx() as conn:
+            row = conn.execute("SELECT expires_at, used_at, used_by_key, device, name "
+                               "FROM device_codes WHERE code_hash = ?", (code_hash,)).fetchone()
+            if row is None:
+                raise ProblemError("code_unknown")
+            expires_at, used_at, used_by, device, code_name = row
+            if used_at is not None:
+                if used_by == public_key and device is not None:
+                    return self._device(conn, device)
+                raise ProblemError("code_used")
+            if now > expires_at:
+                raise ProblemError("code_expired")
+            if conn.execute("SELECT 1 FROM devices WHERE public_key = ?", (public_key,)).fetchone():
+                raise ProblemError("code_used", reason="key already registered")
+            device = conn.execute(
+                "INSERT INTO devices(public_key, prefix, provisional_prefix, name, created_at) "
+                "VALUES (?, ?, ?, ?, ?) RETURNING device",
+                (public_key, f"tmp-{code_hash[:16]}", provisional_prefix, name or code_name,
+                 now)).fetchone()[0]
+            prefix = self._free_prefix(conn, device)
+            conn.execute("UPDATE devices SET prefix = ? WHERE device = ?", (prefix, device))
+            conn.execute("UPDATE device_codes SET used_at = ?, used_by_key = ?, device = ? "
+                         "WHERE code_hash = ? AND used_at IS NULL",
+                         (now, public_key, device, code_hash))
+            return self._device(conn, device)
+
+    @staticmethod
+    def _free_prefix(conn: sqlite3.Connection, device: int) -> str:
+        from kiosk.domain.card_number import ALPHABET, PREFIX_LEN
+        # Device n gets the n-th prefix from "A000" upward, skipping any prefix a device already
+        # holds or used before provisioning: UNIQUE(prefix) is the guard, this only avoids it.
+        value = len(ALPHABET) ** 3 * 10 + device
+        while True:
+            chars, v = [], value
+            for _ in range(PREFIX_LEN):
+                v, digit = divmod(v, len(ALPHABET))
+                chars.append(ALPHABET[digit])
+            prefix = "".join(reversed(chars))
+            taken = conn.execute("SELECT 1 FROM devices WHERE prefix = ? OR provisional_prefix = ?",
+                                 (prefix, prefix)).fetchone()
+            if not taken:
+                return prefix
+            value += 1
+
+    @staticmethod
+    def _device(conn: sqlite3.Connection, device: int) -> Device:
+        row = conn.execute("SELECT device, public_key, prefix, provisional_prefix, name, "
+                           "revoked_at FROM devices WHERE device = ?", (device,)).fetchone()
+        return Device(*row)
+
+    def device(self, device: int) -> Device | None:
+        with self._lock:
+            row = self.conn.execute("SELECT 1 FROM devices WHERE device = ?", (device,)).fetchone()
+            return self._device(self.conn, device) if row else None
+
+    def revoke_device(self, device: int, at: str) -> bool:
+        with self._tx() as conn:
+            return conn.execute("UPDATE devices SET revoked_at = ? WHERE device = ? AND "
+                                "revoked_at IS NULL", (at, device)).rowcount == 1
+
+    def revocations(self) -> list[dict[str, Any]]:
+        from kiosk.cards.keys import key_id_of
+        with self._lock:
+            rows = self.conn.execute("SELECT device, public_key, revoked_at FROM devices "
+                                     "WHERE revoked_at IS NOT NULL ORDER BY device").fetchall()
+        return [{"device": d, "key_id": key_id_of(k).hex(), "revoked_at": at} for d, k, at in rows]
+
+    def remember_nonce(self, device: int, nonce: str, now: int, window: int) -> bool:
+        """False when this device already used `nonce` (a replayed request)."""
+        with self._tx() as conn:
+            self._nonce_writes += 1
+            if self._nonce_writes % 200 == 0:
+                conn.execute("DELETE FROM nonces WHERE seen_at < ?", (now - 2 * window,))
+            return conn.execute("INSERT INTO nonces(device, nonce, seen_at) VALUES (?, ?, ?) "
+                                "ON CONFLICT DO NOTHING", (device, nonce, now)).rowcount == 1
+
+    # --- ingest ---------------------------------------------------------------------------
+    def ingest(self, device: int, receipt_id: str, received_at: str, signups: list[NewSignup],
+               changes: list[Change], *, batch_id: str, digest: str, source: str,
+               sign: SignReceipt) -> list[Outcome]:
+        """Store a batch in one transaction, with its receipt. Decisions come from constraints:
+        a record id already present is a duplicate (same device, same body), a conflict (other
+        body) or not this device's (other device); a card number already used is refused."""
+        with self._tx() as conn:
+            outcomes = self._insert_signups(conn, device, receipt_id, received_at, signups)
+            for change in changes:
+                outcomes.append(self._apply_change(conn, device, receipt_id, change))
+            body, signature = sign(outcomes)
+            conn.execute("INSERT INTO receipts(receipt_id, device, batch_id, digest, source, body, "
+                         "signature) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (receipt_id, device, batch_id, digest, source, body, signature))
+        return outcomes
+
+    def _insert_signups(self, conn: sqlite3.Connection, device: int, receipt_id: str,
+                        received_at: str, signups: list[NewSignup]) -> list[Outcome]:
+        conn.executemany(
+            "INSERT INTO signups(record_id, device, seq, card_number, id_number, body, body_hash, "
+            "created_at, receipt_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            [(s.record_id, device, s.seq, s.card_number, s.id_number, s.body_json, s.body_hash,
+              s.created_at, receipt_id, received_at) for s in signups])
+        held: dict[str, tuple] = {}
+        ids = [s.record_id for s in signups]
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i:i + _CHUNK]
+            for row in conn.execute(
+                    "SELECT record_id, device, body_hash, receipt_id FROM signups WHERE record_id "
+                    f"IN ({','.join('?' * len(chunk))})", chunk):
+                held[row[0]] = row
+        outcomes, new = [], []
+        for s in signups:
+            row = held.get(s.record_id)
+            if row is None:
+                outcomes.append(Outcome(s.seq, s.record_id, "rejected", "card_number_taken"))
+            elif row[3] == receipt_id:
+                outcomes.append(Outcome(s.seq, s.record_id, "accepted"))
+                new.append(s)
+            elif row[1] != device:
+                outcomes.append(Outcome(s.seq, s.record_id, "rejected", "record_not_yours"))
+            elif row[2] != s.body_hash:
+                outcomes.append(Outcome(s.seq, s.record_id, "rejected", "record_conflict"))
+            else:
+                outcomes.append(Outcome(s.seq, s.record_id, "duplicate"))
+        # One person per ID number: the first sign-up to reach the hub gives the canonical card.
+        conn.executemany(
+            "INSERT INTO persons(id_number, canonical_record, canonical_card, created_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT(id_number) DO NOTHING",
+            [(s.id_number, s.record_id, s.card_number, received_at) for s in new])
+        conn.executemany(
+            "UPDATE signups SET member_id = (SELECT member_id FROM persons p "
+            "WHERE p.id_number = signups.id_number) WHERE record_id = ?",
+            [(s.record_id,) for s in new])
+        return outcomes
+
+    def _apply_change(self, conn: sqlite3.Connection, device: int, receipt_id: str,
+                      change: Change) -> Outcome:
+        def out(status: str, problem: str = "") -> Outcome:
+            return Outcome(change.seq, change.record_id, status, problem)
+
+        seen = conn.execute("SELECT record_id, kind, body_hash FROM changes WHERE device = ? "
+                            "AND seq = ?", (device, change.seq)).fetchone()
+        if seen is not None:
+            same = seen == (change.record_id, change.kind, change.body_hash)
+            return out("duplicate") if same else out("rejected", "record_conflict")
+        row = conn.execute("SELECT device, body FROM signups WHERE record_id = ?",
+                           (change.record_id,)).fetchone()
+        if row is None:
+            return out("rejected", "unknown_record")
+        if row[0] != device:
+            return out("rejected", "record_not_yours")
+        conn.execute("INSERT INTO changes(device, seq, record_id, kind, body_hash, receipt_id) "
+                     "VALUES (?, ?, ?, ?, ?, ?)",
+                     (device, change.seq, change.record_id, change.kind, change.body_hash,
+                      receipt_id))
+        if change.kind == "member.voided":
+            conn.execute("UPDATE signups SET status = 'voided' WHERE record_id = ?",
+                         (change.record_id,))
+            return out("accepted")
+        body = {**json.loads(row[1]), **change.body}
+        body.pop("reason", None), body.pop("actor", None)
+        conn.execute("UPDATE signups SET body = ? WHERE record_id = ?",
+                     (json.dumps(body, ensure_ascii=False, sort_keys=True), change.record_id))
+        if change.id_number:
+            conn.execute("INSERT INTO persons(id_number, canonical_record, canonical_card, "
+                         "created_at) SELECT ?, record_id, card_number, received_at FROM signups "
+                         "WHERE record_id = ? ON CONFLICT(id_number) DO NOTHING",
+                         (change.id_number, change.record_id))
+            conn.execute("UPDATE signups SET id_number = ?, member_id = (SELECT member_id FROM "
+                         "persons WHERE id_number = ?) WHERE record_id = ?",
+                         (change.id_number, change.id_number, change.record_id))
+        return out("accepted")
+
+    # --- reading --------------------------------------------------------------------------
+    def card_status(self, card_number: str) -> dict[str, Any] | None:
+        row = self._one("SELECT s.card_number, s.status, p.canonical_card FROM signups s "
+                        "LEFT JOIN persons p USING (member_id) WHERE s.card_number = ?",
+                        (card_number,))
+        if row is None:
+            return None
+        card, status, canonical = row
+        role = "voided" if status == "voided" else ("canonical" if canonical == card else "alias")
+        return {"card_number": card, "status": role, "canonical_card_number": canonical or card}
+
+    def orgs(self) -> list[dict[str, str]]:
+        with self._lock:
+            rows = self.conn.execute("SELECT code, name, parent FROM orgs ORDER BY code").fetchall()
+        return [{"code": c, "name": n, "parent": p} for c, n, p in rows]
+
+    def set_orgs(self, orgs: list[dict[str, str]]) -> None:
+        with self._tx() as conn:
+            conn.executemany("INSERT INTO orgs(code, name, parent) VALUES (?, ?, ?) ON CONFLICT"
+                             "(code) DO UPDATE SET name = excluded.name, parent = excluded.parent",
+                             [(o["code"], o["name"], o.get("parent", "")) for o in orgs])
+
+    def export_people(self) -> Iterator[dict[str, Any]]:
+        """One dict per person with an active sign-up: the canonical sign-up's fields, the
+        canonical card number, and every other card number as aliases."""
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT p.member_id, p.canonical_card, c.body, "
+                "(SELECT group_concat(card_number, ' ') FROM signups a WHERE a.member_id = "
+                "p.member_id AND a.card_number != p.canonical_card ORDER BY a.received_at), "
+                "(SELECT count(*) FROM signups a WHERE a.member_id = p.member_id) "
+                "FROM persons p JOIN signups c ON c.record_id = p.canonical_record "
+                "WHERE EXISTS (SELECT 1 FROM signups a WHERE a.member_id = p.member_id "
+                "AND a.status = 'active') ORDER BY p.member_id").fetchall()
+        for member_id, card, body, aliases, n in rows:
+            yield {"member_id": member_id, "card_number": card, "aliases": aliases or "",
+                   "signups": n, **json.loads(body)}
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            signups = self.conn.execute("SELECT count(*) FROM signups").fetchone()[0]
+            persons = self.conn.execute("SELECT count(*) FROM persons").fetchone()[0]
+            devices = self.conn.execute("SELECT count(*) FROM devices").fetchone()[0]
+        return {"signups": signups, "persons": persons, "devices": devices}

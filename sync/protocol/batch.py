@@ -1,0 +1,123 @@
+"""The batch: what a kiosk sends, before compression and encryption.
+
+A batch is a JSON object whose items are grouped by kind and stored column by column, so that
+each field's values sit next to each other (``"group": ["courier", "courier", ...]``) and the
+compressor finds the repetition. Figures in PROTOCOL.md §3: columnar JSON + gzip is about 20%
+smaller than the same records as a list of objects.
+
+    {"v": 1, "device": 12, "batch": "<32 hex>", "made_at": "2026-...",
+     "groups": [{"kind": "member.created", "seq": [101, 102, ...],
+                 "cols": {"record_id": ["...", ...], "name": [...], ...}}, ...]}
+
+``seq`` is the kiosk's outbox sequence number: unique per device, increasing, the key the receipt
+answers by. A value a record does not have is ``null`` in its column and absent after decoding.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from sync.protocol.problems import ProblemError
+
+BATCH_VERSION = 1
+KINDS = ("member.created", "member.corrected", "member.voided")
+MAX_ITEMS = 5000
+
+
+@dataclass(frozen=True)
+class Item:
+    """One outbox row: its sequence number on the device, its kind, the record it is about."""
+
+    seq: int
+    kind: str
+    body: dict[str, Any]
+
+    @property
+    def record_id(self) -> str:
+        return str(self.body.get("record_id", ""))
+
+
+@dataclass(frozen=True)
+class Batch:
+    device: int
+    batch_id: str  # 32 lowercase hex characters
+    made_at: str
+    items: tuple[Item, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> bytes:
+        groups = []
+        for kind in KINDS:  # created before corrected before voided keeps each record's history
+            items = [i for i in self.items if i.kind == kind]
+            if not items:
+                continue
+            keys = sorted({k for i in items for k in i.body})
+            groups.append({"kind": kind, "seq": [i.seq for i in items],
+                           "cols": {k: [i.body.get(k) for i in items] for k in keys}})
+        doc = {"v": BATCH_VERSION, "device": self.device, "batch": self.batch_id,
+               "made_at": self.made_at, "groups": groups}
+        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    @classmethod
+    def from_json(cls, data: bytes) -> "Batch":
+        """Parse and check the shape; ProblemError('malformed' | 'unsupported_version')."""
+        try:
+            doc = json.loads(data)
+        except (UnicodeDecodeError, ValueError):
+            raise ProblemError("malformed", reason="json") from None
+        if not isinstance(doc, dict):
+            raise ProblemError("malformed", reason="not an object")
+        if doc.get("v") != BATCH_VERSION:
+            raise ProblemError("unsupported_version", version=str(doc.get("v"))[:20])
+        device, batch_id, made_at, groups = (doc.get(k) for k in ("device", "batch", "made_at",
+                                                                   "groups"))
+        if not (_is_int(device) and isinstance(batch_id, str) and _is_hex32(batch_id)
+                and isinstance(made_at, str) and isinstance(groups, list)):
+            raise ProblemError("malformed", reason="header")
+        items: list[Item] = []
+        for group in groups:
+            items.extend(_parse_group(group))
+            if len(items) > MAX_ITEMS:
+                raise ProblemError("too_large", max_items=MAX_ITEMS)
+        items.sort(key=lambda i: (KINDS.index(i.kind) if i.kind in KINDS else 99, i.seq))
+        return cls(device, batch_id, made_at[:40], tuple(items))
+
+
+def make_items(rows: Iterable[dict[str, Any]]) -> tuple[Item, ...]:
+    """Outbox rows (id, kind, body) as batch items."""
+    return tuple(Item(int(r["id"]), r["kind"], r["body"]) for r in rows)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**53
+
+
+def _is_hex32(text: str) -> bool:
+    return len(text) == 32 and all(c in "0123456789abcdef" for c in text)
+
+
+def _parse_group(group: Any) -> list[Item]:
+    if not isinstance(group, dict):
+        raise ProblemError("malformed", reason="group")
+    kind, seqs, cols = group.get("kind"), group.get("seq"), group.get("cols")
+    if not (isinstance(kind, str) and isinstance(seqs, list) and isinstance(cols, dict)
+            and all(_is_int(s) for s in seqs)):
+        raise ProblemError("malformed", reason="group")
+    n = len(seqs)
+    if len(set(seqs)) != n:
+        raise ProblemError("malformed", reason="repeated seq")
+    for values in cols.values():
+        if not isinstance(values, list) or len(values) != n:
+            raise ProblemError("malformed", reason="column length")
+    names = list(cols)
+    columns = [cols[k] for k in names]
+    items = []
+    for i, seq in enumerate(seqs):
+        body = {}
+        for name, values in zip(names, columns):
+            value = values[i]
+            if value is not None:
+                body[name] = value
+        items.append(Item(seq, kind[:40], body))
+    return items
