@@ -15,16 +15,27 @@ from typing import Any, Callable, Mapping
 from kiosk.cards import (CardClaims, CardFace, DeviceKey, Keyring, load_or_create_device_key,
                          render_card_png, sign_card_token, verify_card_token)
 from kiosk.config import KioskPaths
-from kiosk.domain import Member, validate_member
+from kiosk.domain import DomainError, Member, validate_member
 from kiosk.domain.card_number import provisional_prefix
 from kiosk.domain.catalog import GROUPS, label
 from kiosk.domain.consent import consent_version
 from kiosk.domain.event import Event, default_event
 from kiosk.domain.id_number import mask_id_number
 from kiosk.storage import Store, StoredMember
-from kiosk.storage.store import now_local
+from kiosk.storage.store import NewMember
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EnrollRequest:
+    """One sign-up waiting to be stored (see Kiosk.enroll_many)."""
+
+    form: Mapping[str, Any]
+    channel: str = "ceremony"
+    volunteer: str = ""
+    record_id: str | None = None
+    queue_print: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,7 +73,6 @@ class Kiosk:
         # Called after every durable sign-up (from the thread that made it): screens such as
         # the big screen subscribe here to update within a second, whichever door it came in by.
         self.listeners: list[Callable[[Enrollment], None]] = []
-        self._device_prefix: str | None = None
 
     @classmethod
     def open(cls, data_dir: str | None = None) -> "Kiosk":
@@ -74,23 +84,23 @@ class Kiosk:
     # --- identity -------------------------------------------------------------------------
     @property
     def device_prefix(self) -> str:
-        """The hub-assigned prefix once provisioned; until then one derived from the key."""
-        if self._device_prefix is None:
-            self._device_prefix = (self.store.get_setting("device_prefix")
-                                   or provisional_prefix(self.device_key.public_bytes))
-        return self._device_prefix
+        """The hub-assigned prefix once provisioned; until then one derived from the key.
+
+        Read from the store each time (a cheap primary-key lookup), so a UI process already
+        running picks up a `kiosk provision` made by another process at its next sign-up."""
+        return (self.store.get_setting("device_prefix")
+                or provisional_prefix(self.device_key.public_bytes))
 
     def set_device_prefix(self, prefix: str) -> None:
         """Called once at provisioning: card numbers from now on carry the hub's prefix."""
         self.store.set_setting("device_prefix", prefix)
-        self._device_prefix = prefix
 
-    def device_certificate(self) -> bytes | None:
+    def device_certificate(self, prefix: str | None = None) -> bytes | None:
         """The hub's certificate over this device's key (set at provisioning), else None.
 
         Cards signed with it verify with only the hub's public key."""
         device = self.store.sync_device()
-        if not device or device["prefix"] != self.device_prefix:
+        if not device or device["prefix"] != (prefix or self.device_prefix):
             return None
         text = device["certificate"]
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
@@ -152,24 +162,67 @@ class Kiosk:
 
     def enroll_member(self, member: Member, *, record_id: str | None = None,
                       queue_print: bool = False) -> Enrollment:
-        def sign(card_number: str, issued: dt.date) -> str:
-            claims = CardClaims(card_number=card_number, name=member.name, group=member.group,
-                                issued=issued, key_id=self.device_key.key_id)
-            return sign_card_token(claims, self.device_key, certificate)
+        result = self._store_all([(member, record_id, queue_print)])[0]
+        if isinstance(result, DomainError):
+            raise result
+        return result
 
-        certificate = self.device_certificate()
+    def enroll_many(self, requests: list[EnrollRequest]) -> list[Enrollment | DomainError]:
+        """Validate each request, then store all valid ones in one durable commit.
 
-        stored, created = self.store.enroll(
-            member, device_prefix=self.device_prefix, sign=sign, consent_version=consent_version(),
-            record_id=record_id, now=now_local(), queue_print=queue_print)
-        enrollment = Enrollment(stored, created)
-        if created:
-            for listener in list(self.listeners):
-                try:
-                    listener(enrollment)
-                except Exception:  # the sign-up is saved; a broken screen must not undo "saved"
-                    log.exception("enrollment listener failed")
-        return enrollment
+        A result per request, in order: an Enrollment, or the DomainError that refused it
+        (FormError, DuplicateMemberError, record_conflict). See GroupCommitWriter."""
+        results: list[Enrollment | DomainError | None] = []
+        valid: list[tuple[Member, str | None, bool]] = []
+        for request in requests:
+            try:
+                member = self.validate(request.form, channel=request.channel,
+                                       volunteer=request.volunteer)
+            except DomainError as error:
+                results.append(error)
+            else:
+                results.append(None)
+                valid.append((member, request.record_id, request.queue_print))
+        stored = iter(self._store_all(valid))
+        return [next(stored) if result is None else result for result in results]
+
+    def _store_all(self, items: list[tuple[Member, str | None, bool]],
+                   ) -> list[Enrollment | DomainError]:
+        """(member, record_id, queue_print) each, signed and stored in one durable commit."""
+        if not items:
+            return []
+        prefix = self.device_prefix
+        certificate = self.device_certificate(prefix)
+
+        def signer(member: Member) -> Callable[[str, dt.date], str]:
+            def sign(card_number: str, issued: dt.date) -> str:
+                claims = CardClaims(card_number=card_number, name=member.name,
+                                    group=member.group, issued=issued,
+                                    key_id=self.device_key.key_id)
+                return sign_card_token(claims, self.device_key, certificate)
+            return sign
+
+        signed = [NewMember(member, signer(member), record_id, queue_print)
+                  for member, record_id, queue_print in items]
+        outcomes = self.store.enroll_many(signed, device_prefix=prefix,
+                                          consent_version=consent_version())
+        results: list[Enrollment | DomainError] = []
+        for outcome in outcomes:
+            if isinstance(outcome, DomainError):
+                results.append(outcome)
+                continue
+            enrollment = Enrollment(*outcome)
+            results.append(enrollment)
+            if enrollment.created:
+                self._tell_listeners(enrollment)
+        return results
+
+    def _tell_listeners(self, enrollment: Enrollment) -> None:
+        for listener in list(self.listeners):
+            try:
+                listener(enrollment)
+            except Exception:  # the sign-up is saved; a broken screen must not undo "saved"
+                log.exception("enrollment listener failed")
 
     # --- cards ----------------------------------------------------------------------------
     def card_face(self, stored: StoredMember, lang: str = "zh") -> CardFace:

@@ -53,6 +53,16 @@ class StoredMember:
                 **self.member.to_dict()}
 
 
+@dataclass(frozen=True)
+class NewMember:
+    """One sign-up to store: the validated member, how to sign its card, and its options."""
+
+    member: Member
+    sign: SignCard
+    record_id: str | None = None
+    queue_print: bool = False
+
+
 def now_local() -> dt.datetime:
     return dt.datetime.now().astimezone()
 
@@ -146,37 +156,63 @@ class Store:
         ``record_conflict``. An ID number already active here raises DuplicateMemberError.
         `queue_print` also puts the new card in the desk's print queue, in the same transaction.
         """
-        now = now or now_local()
-        created_at = now.isoformat(timespec="milliseconds")
+        item = NewMember(member, sign, record_id, queue_print)
         with self.transaction() as conn:
-            existing = self._by("record_id", record_id) if record_id else None
-            if existing is not None:
-                if existing.member != member:
-                    raise DomainError("record_conflict")
-                return existing, False
-            record_id = record_id or str(uuid.uuid4())
-            twin = conn.execute("SELECT record_id, card_number FROM members "
-                                "WHERE id_number = ? AND status = 'active'",
-                                (member.id_number,)).fetchone()
-            if twin:
-                raise DuplicateMemberError(card_number=twin[1], record_id=twin[0])
-            sequence = self._next(conn, f"card_sequence:{device_prefix}")
-            card_number = format_card_number(device_prefix, sequence)
-            token = sign(card_number, now.date())
-            row = {**member.to_dict(), "record_id": record_id, "card_number": card_number,
-                   "token": token, "created_at": created_at, "status": "active",
-                   "consent_version": consent_version, "device_prefix": device_prefix,
-                   "mobile_last4": member.mobile[-4:], "updated_at": created_at}
-            columns = ", ".join(f"[{k}]" for k in row)
-            conn.execute(f"INSERT INTO members ({columns}) VALUES ({', '.join('?' * len(row))})",
-                         tuple(row.values()))
-            stored = _row_to_stored(row | {"void_reason": ""})
-            # The member row itself says who enrolled whom and when (volunteer, created_at), so
-            # the audit table holds only later changes: one page less to fsync per sign-up.
-            self._outbox(conn, record_id, "member.created", stored.body(), created_at)
-            if queue_print:
-                conn.execute("INSERT INTO print_queue(record_id, queued_at) VALUES (?, ?) "
-                             "ON CONFLICT(record_id) DO NOTHING", (record_id, created_at))
+            return self._insert(conn, item, device_prefix, consent_version, now or now_local())
+
+    def enroll_many(self, items: list["NewMember"], *, device_prefix: str, consent_version: str,
+                    now: dt.datetime | None = None) -> list[tuple[StoredMember, bool] | DomainError]:
+        """Store several sign-ups in ONE durable commit (group commit); a result per item.
+
+        Each item runs under its own SAVEPOINT, so a refused one (duplicate, conflict) leaves the
+        others untouched. Nothing is durable, and no result final, until this method returns:
+        a crowd of phones then shares one fsync instead of queueing for one each.
+        """
+        now = now or now_local()
+        results: list[tuple[StoredMember, bool] | DomainError] = []
+        with self.transaction() as conn:
+            for item in items:
+                conn.execute("SAVEPOINT sign_up")
+                try:
+                    results.append(self._insert(conn, item, device_prefix, consent_version, now))
+                except DomainError as error:
+                    conn.execute("ROLLBACK TO sign_up")
+                    results.append(error)
+                conn.execute("RELEASE sign_up")
+        return results
+
+    def _insert(self, conn: sqlite3.Connection, item: "NewMember", device_prefix: str,
+                consent_version: str, now: dt.datetime) -> tuple[StoredMember, bool]:
+        member, record_id = item.member, item.record_id
+        existing = self._by("record_id", record_id) if record_id else None
+        if existing is not None:
+            if existing.member != member:
+                raise DomainError("record_conflict")
+            return existing, False
+        record_id = record_id or str(uuid.uuid4())
+        twin = conn.execute("SELECT record_id, card_number FROM members "
+                            "WHERE id_number = ? AND status = 'active'",
+                            (member.id_number,)).fetchone()
+        if twin:
+            raise DuplicateMemberError(card_number=twin[1], record_id=twin[0])
+        created_at = now.isoformat(timespec="milliseconds")
+        sequence = self._next(conn, f"card_sequence:{device_prefix}")
+        card_number = format_card_number(device_prefix, sequence)
+        token = item.sign(card_number, now.date())
+        row = {**member.to_dict(), "record_id": record_id, "card_number": card_number,
+               "token": token, "created_at": created_at, "status": "active",
+               "consent_version": consent_version, "device_prefix": device_prefix,
+               "mobile_last4": member.mobile[-4:], "updated_at": created_at}
+        columns = ", ".join(f"[{k}]" for k in row)
+        conn.execute(f"INSERT INTO members ({columns}) VALUES ({', '.join('?' * len(row))})",
+                     tuple(row.values()))
+        stored = _row_to_stored(row | {"void_reason": ""})
+        # The member row itself says who enrolled whom and when (volunteer, created_at), so
+        # the audit table holds only later changes: one page less to fsync per sign-up.
+        self._outbox(conn, record_id, "member.created", stored.body(), created_at)
+        if item.queue_print:
+            conn.execute("INSERT INTO print_queue(record_id, queued_at) VALUES (?, ?) "
+                         "ON CONFLICT(record_id) DO NOTHING", (record_id, created_at))
         return stored, True
 
     def correct(self, record_id: str, member: Member, *, actor: str, reason: str,
