@@ -20,6 +20,9 @@ COMMAND_MODULES = (
     "kiosk.cli.cards_cmd",
     "kiosk.cli.doctor_cmd",
     "kiosk.cli.run_cmd",
+    "kiosk.cli.join_cmd",
+    "kiosk.cli.sync_cmd",
+    "kiosk.cli.hub_cmd",
 )
 
 
@@ -33,16 +36,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _has_undecodable(argv: list[str]) -> bool:
+    # Python turns bytes that are not UTF-8 into lone surrogates (surrogateescape).
+    return any("\udc80" <= ch <= "\udcff" for arg in argv for ch in arg)
+
+
+def _report(error: DomainError) -> None:
+    print(f"错误 [{error.code}]: {error.message_zh}\nError [{error.code}]: {error.message_en}",
+          file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "run"])
+    argv = sys.argv[1:] if argv is None else argv
     try:
+        if _has_undecodable(argv):
+            raise DomainError("input.encoding")
+        if hasattr(sys.stdin, "reconfigure"):
+            sys.stdin.reconfigure(errors="surrogateescape")  # bad bytes meet the field rules
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            args = parser.parse_args([*argv, "run"])
         return int(args.func(args) or 0)
     except DomainError as error:
-        print(f"错误 [{error.code}]: {error.message_zh}\nError [{error.code}]: {error.message_en}",
-              file=sys.stderr)
+        _report(error)
         return 2
     except KeyboardInterrupt:
         return 130
