@@ -67,6 +67,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "error.token.malformed": ("二维码内容无法识别", "The QR content is not a Ruhui card token"),
     "error.token.version": ("不支持的会员卡版本", "Unsupported card token version"),
     "error.token.unknown_key": ("签发设备未知，无法核验", "Unknown issuing device: cannot verify"),
+    "error.token.revoked": (
+        "签发设备已被总工会停用，此卡无效", "The issuing device was revoked by the federation: card invalid",
+    ),
     "error.token.bad_signature": ("签名无效：会员卡可能被篡改", "Invalid signature: the card may have been altered"),
     "error.font.missing": (
         "未找到可显示生僻字的中文字体（需要 Noto Sans CJK）。请安装 fonts-noto-cjk 或设置 RUHUI_FONT",

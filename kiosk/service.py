@@ -240,5 +240,13 @@ class Kiosk:
     def card_png(self, stored: StoredMember) -> bytes:
         return render_card_png(self.card_face(stored))
 
-    def verify(self, token: str) -> CardClaims:
-        return verify_card_token(token, self.keyring())
+    def verify(self, token: str, extra_keys: Keyring | None = None) -> CardClaims:
+        """Check a card token offline: this device's key, the hub's (once provisioned) and any
+        `extra_keys`; a card from a device the hub has revoked is refused."""
+        keyring = self.keyring()
+        for key in (extra_keys or {}).values():
+            keyring.add(key)
+        claims = verify_card_token(token, keyring)
+        if claims.key_id.hex() in self.store.revoked_key_ids():
+            raise DomainError("token.revoked")
+        return claims

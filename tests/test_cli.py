@@ -250,3 +250,16 @@ def test_interactive_enroll_asks_again_only_for_what_was_wrong():
     rows = results(kiosk("list", "--json"))
     assert [(r["group"], r["employer"], r["mobile"]) for r in rows] == [
         ("food_delivery", "美团", "139****9000")]
+
+
+def test_a_card_from_a_revoked_device_is_refused():
+    enrolled = enroll_some(1)[0]
+    from kiosk.cards import load_or_create_device_key
+    from kiosk.storage import Store
+    data_dir = Path(os.environ["KIOSK_DATA_DIR"])
+    key_id = load_or_create_device_key(data_dir).key_id.hex()
+    store = Store(data_dir / "kiosk.sqlite3")
+    store.replace_revocations([{"key_id": key_id, "device": 7, "revoked_at": "2026-11-25T10:00:00"}])
+    store.close()
+    proc = kiosk("verify", enrolled["token"])
+    assert proc.returncode == 1 and json.loads(proc.stdout)["reason"] == "token.revoked"

@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from kiosk.cards import card_pdf, load_keyring, print_pdf, sheet_pdf, verify_card_token
+from kiosk.cards import card_pdf, load_keyring, print_pdf, sheet_pdf
 from kiosk.cli.common import open_kiosk, print_json, say
 from kiosk.domain import DomainError
 from kiosk.domain.catalog import GROUPS, label
@@ -89,25 +89,21 @@ def print_sheet(args: argparse.Namespace) -> int:
 
 def verify_card(args: argparse.Namespace) -> int:
     """Prints {valid, card_number, name, ...}; needs only public keys."""
-    kiosk = open_kiosk(args)
-    try:
-        keyring = kiosk.keyring()
-    finally:
-        kiosk.close()
-    if args.keyring:
-        for key in load_keyring(args.keyring).values():
-            keyring.add(key)
+    extra = load_keyring(args.keyring) if args.keyring else None
     source = Path(args.token_or_image)
     result: dict = {"valid": False, "card_number": None, "name": None}
+    kiosk = open_kiosk(args)
     try:
         token = _token_in_image(source) if source.is_file() else args.token_or_image
-        claims = verify_card_token(token, keyring)
+        claims = kiosk.verify(token, extra)
     except DomainError as error:
         result.update(reason=error.code, message_zh=error.message_zh, message_en=error.message_en)
     else:
         result.update(valid=True, card_number=claims.card_number, name=claims.name,
                       group=claims.group, group_label=label(GROUPS, claims.group),
                       issued=claims.issued.isoformat(), key_id=claims.key_id.hex())
+    finally:
+        kiosk.close()
     print_json(result)
     return 0 if result["valid"] else 1
 
