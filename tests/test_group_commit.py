@@ -60,7 +60,9 @@ def test_sign_ups_waiting_together_share_one_commit(kiosk):
     finally:
         writer.close()
     assert len({e.card_number for e in done}) == 21
-    assert sum(batches) == 22 and max(batches) >= 20  # the 21 that waited went in together
+    # The writer blocks in its first batch (the store is busy); all that arrive meanwhile wait
+    # and go in together: two commits for 22 sign-ups, whatever the thread timing.
+    assert sum(batches) == 22 and len(batches) <= 2
     assert kiosk.store.count_active() == 21
 
 
