@@ -1,0 +1,71 @@
+"""The admin PIN: a slow salted hash (scrypt) in the settings table, and the per-tab lock."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+from kiosk.storage import Store
+
+PIN_SETTING = "ui.admin_pin"
+# scrypt cost: ~50 ms and 16 MB per check on a laptop, so guessing 4-8 digits is slow.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1
+PIN_MIN, PIN_MAX = 4, 12
+
+
+def hash_pin(pin: str, salt: bytes | None = None) -> str:
+    """'scrypt$N$r$p$salt$hash' (base64), safe to store."""
+    salt = salt or secrets.token_bytes(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
+    b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64(salt)}${b64(digest)}"
+
+
+def check_pin(pin: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        got = hashlib.scrypt(pin.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r),
+                             p=int(p), dklen=32)
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, base64.b64decode(digest))
+
+
+def pin_is_acceptable(pin: str) -> bool:
+    return pin.isdigit() and PIN_MIN <= len(pin) <= PIN_MAX
+
+
+class AdminLock:
+    """Guards settings, export and the roster's full data; one per browser tab."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.unlocked = False
+
+    @property
+    def has_pin(self) -> bool:
+        return bool(self.store.get_setting(PIN_SETTING))
+
+    def set_pin(self, pin: str, confirm: str) -> str | None:
+        """Set a new PIN (first time, or while unlocked); an i18n key for what is wrong, else None."""
+        if self.has_pin and not self.unlocked:
+            return "ui.lock.locked"
+        if not pin_is_acceptable(pin):
+            return "ui.lock.pin_format"
+        if pin != confirm:
+            return "ui.lock.pin_mismatch"
+        self.store.set_setting(PIN_SETTING, hash_pin(pin))
+        self.unlocked = True
+        return None
+
+    def unlock(self, pin: str) -> bool:
+        stored = self.store.get_setting(PIN_SETTING)
+        self.unlocked = bool(stored) and check_pin(pin, stored)
+        return self.unlocked
+
+    def lock(self) -> None:
+        self.unlocked = False

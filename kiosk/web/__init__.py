@@ -1,0 +1,1 @@
+"""The kiosk's web app (kiosk.web.app.build_app): Flet UI, client files served fast, the phone page."""
