@@ -17,9 +17,11 @@ import argparse
 import datetime as dt
 import json
 import lzma
+import os
 import random
 import sys
 import tempfile
+import threading
 import time
 import uuid
 import zlib
@@ -75,16 +77,30 @@ class CountingTransport(httpx.HTTPTransport):
     def __init__(self) -> None:
         super().__init__()
         self.up = self.down = self.requests = 0
+        self._lock = threading.Lock()  # the uploader has two requests in flight
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = super().handle_request(request)
         response.read()
-        self.requests += 1
-        self.up += len(request.method) + len(request.url.raw_path) + 12 + len(request.content) \
+        up = len(request.method) + len(request.url.raw_path) + 12 + len(request.content) \
             + sum(len(k) + len(v) + 4 for k, v in request.headers.raw) + 2
-        self.down += 17 + len(response.content) + \
+        down = 17 + len(response.content) + \
             sum(len(k) + len(v) + 4 for k, v in response.headers.raw) + 2
+        with self._lock:
+            self.requests += 1
+            self.up += up
+            self.down += down
         return response
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process `pid` so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def encodings(kiosk) -> None:
@@ -94,7 +110,8 @@ def encodings(kiosk) -> None:
     by_rows = json.dumps({"v": 1, "items": [{"seq": i.seq, "kind": i.kind, **i.body}
                                              for i in items]},
                          ensure_ascii=False, separators=(",", ":")).encode()
-    codecs = {"gzip-6": (lambda d: zlib.compress(d, 6), zlib.decompress),
+    codecs = {"gzip-1": (lambda d: zlib.compress(d, 1), zlib.decompress),
+              "gzip-6": (lambda d: zlib.compress(d, 6), zlib.decompress),
               "gzip-9": (lambda d: zlib.compress(d, 9), zlib.decompress),
               "lzma": (lzma.compress, lzma.decompress)}
     try:
@@ -115,15 +132,21 @@ def encodings(kiosk) -> None:
         print(f"   {name:<10} {len(enc(by_rows)) / n:>10.1f} {len(packed) / n:>10.1f} {ms:>11.1f}")
 
 
-def push_all(kiosk, batch_size: int, url: str | None = None) -> tuple[float, CountingTransport, int]:
+def push_all(kiosk, batch_size: int, hub_pid: int) -> tuple[float, CountingTransport, int, str]:
+    """Push everything pending; elapsed seconds, wire counts, records, and the CPU each side
+    spent per 1,000 records (process CPU time: what contention with other work cannot inflate)."""
     transport = CountingTransport()
     pending = kiosk.store.outbox_counts()["pending"]
     with uploader(kiosk, batch_size=batch_size, transport=transport) as up:
+        hub0, kiosk0 = cpu_seconds(hub_pid), time.process_time()
         t = time.perf_counter()
         up.push()
         elapsed = time.perf_counter() - t
+        kiosk_cpu, hub_cpu = time.process_time() - kiosk0, cpu_seconds(hub_pid) - hub0
     assert kiosk.store.outbox_counts()["pending"] == 0
-    return elapsed, transport, pending
+    per = 1e6 / pending
+    return elapsed, transport, pending, (f"CPU per 1,000 records: kiosk {kiosk_cpu * per:.0f} ms, "
+                                         f"hub {hub_cpu * per:.0f} ms")
 
 
 def main() -> None:
@@ -131,6 +154,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=20000)
     parser.add_argument("--baseline", type=int, default=2000)
     args = parser.parse_args()
+    print(f"({load()} at the start, {os.cpu_count()} CPUs)")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         hub = ProcessHub(tmp / "hub.sqlite3").start()
@@ -142,17 +166,19 @@ def main() -> None:
             fill_outbox(slow, args.baseline, offset=args.records)
             encodings(fast)
 
-            elapsed, wire, n = push_all(fast, 1000)
+            elapsed, wire, n, cpu = push_all(fast, 1000, hub.proc.pid)
             rate = n / elapsed
-            b_elapsed, b_wire, bn = push_all(slow, 1)
+            b_elapsed, b_wire, bn, b_cpu = push_all(slow, 1, hub.proc.pid)
             b_rate = bn / b_elapsed
             held = store.counts()["signups"]
             print(f"\n2. loopback, end to end into the hub's SQLite ({held} sign-ups held)")
             print(f"   batches of 1000:      {n:>6} records in {elapsed:6.2f} s = {rate:>8,.0f} "
                   f"records/s, {wire.up / n:.0f} B/record up, {wire.down / n:.1f} B/record down "
                   f"({wire.requests} requests)")
+            print(f"                         {cpu}")
             print(f"   one POST per record:  {bn:>6} records in {b_elapsed:6.2f} s = "
                   f"{b_rate:>8,.0f} records/s, {b_wire.up / bn:.0f} B/record up")
+            print(f"                         {b_cpu}")
             print(f"   speed-up: {rate / b_rate:.1f}x")
 
             with FaultProxy(hub.port) as proxy:
@@ -171,6 +197,7 @@ def main() -> None:
                 print(f"   1000 sign-ups uploaded in {elapsed:.1f} s; on the wire "
                       f"{up_b / 1000:.1f} B/record up, {down_b / 1000:.1f} B/record down, "
                       f"{(up_b + down_b) / 1000:.1f} B/record in all")
+            print(f"\n({load()} at the end)")
             store.close()
         finally:
             hub.stop()

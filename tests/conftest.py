@@ -19,3 +19,48 @@ def clean_environment(monkeypatch, tmp_path):
         if name.startswith(("KIOSK_", "RUHUI_")):
             monkeypatch.delenv(name)
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "kiosk-data"))
+
+
+# --- PostgreSQL for the hub tests -----------------------------------------------------------
+# RUHUI_TEST_PG (a libpq URL to a server where we may CREATE DATABASE) is used when set. Otherwise
+# each pytest process (each xdist worker) starts a throwaway server: initdb into a temp dir, a
+# unix socket only, no TCP; fsync off (nothing here tests PostgreSQL's durability, and it makes
+# CREATE DATABASE per test cheap). Every test gets a database of its own, dropped afterwards.
+from sync.testing.pgserver import ThrowawayPostgres, find_pg_bindir  # noqa: E402
+
+PG_MISSING = ("PostgreSQL server binaries (initdb, postgres) not found: the hub tests run on "
+              "PostgreSQL too. Install Debian's `postgresql` (scripts/setup does), or set "
+              "RUHUI_TEST_PG=postgresql://user@host/db to a server where CREATE DATABASE is allowed.")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A libpq URL of a PostgreSQL server's maintenance database."""
+    url = os.environ.get("RUHUI_TEST_PG")
+    if url:
+        yield url
+        return
+    bindir = find_pg_bindir()
+    if bindir is None:
+        pytest.fail(PG_MISSING, pytrace=False)
+    server = ThrowawayPostgres(bindir, fast=True)
+    try:
+        url = server.start()
+        yield url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    from hubdb import pg_database
+    with pg_database(pg_server) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def hub_db(request, tmp_path) -> str:
+    """Where a hub keeps its data, once per store: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "hub.sqlite3")
+    return request.getfixturevalue("pg_url")

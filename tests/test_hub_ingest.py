@@ -1,10 +1,10 @@
-"""The hub's ingest through a real uvicorn on 127.0.0.1: exactly once, conflicts, people, auth."""
+"""The hub's ingest through a real uvicorn on 127.0.0.1: exactly once, conflicts, people, auth.
+Every test runs on each store (SQLite, PostgreSQL): the `hub_db` fixture in conftest.py."""
 
 from __future__ import annotations
 
 import csv
 import json
-import sqlite3
 import time
 
 import httpx
@@ -22,18 +22,17 @@ from sync.testing.hubserver import ThreadHub
 from sync.testing.kiosks import form, id_number, open_kiosk, provisioned, push, uploader
 
 
+import hubdb
+
+
 @pytest.fixture
-def hub(tmp_path):
-    with ThreadHub(tmp_path / "hub.sqlite3") as hub:
+def hub(hub_db):
+    with ThreadHub(hub_db) as hub:
         yield hub
 
 
 def hub_rows(hub, sql, params=()):
-    conn = sqlite3.connect(hub.store.path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
+    return hubdb.hub_rows(hub.db, sql, params)
 
 
 def post(kiosk, body: bytes, path="/v1/batches", headers=None):
@@ -113,7 +112,7 @@ def test_same_person_at_two_kiosks_is_one_member_with_an_alias(hub, tmp_path):
                      "canonical_card_number": first.card_number}
     from kiosk.cli import main
     out = tmp_path / "people.csv"
-    assert main(["hub", "export", "--csv", str(out), "--db", str(hub.store.path)]) == 0
+    assert main(["hub", "export", "--csv", str(out), "--db", hub.db]) == 0
     with out.open(encoding="utf-8-sig") as f:
         people = list(csv.DictReader(f))
     assert len(people) == 2
@@ -161,7 +160,8 @@ def test_record_claimed_by_a_device_that_did_not_sign_it_is_refused(hub, tmp_pat
     result = push(b)
     assert (result.sent, result.quarantined) == (1, 2)
     assert {r["error_code"] for r in b.store.quarantined_outbox()} == {"403.2"}
-    assert hub_rows(hub, "SELECT device, count(*) FROM signups GROUP BY device") == [(1, 1), (2, 1)]
+    assert hub_rows(hub, "SELECT device, count(*) FROM signups GROUP BY device "
+                                "ORDER BY device") == [(1, 1), (2, 1)]
 
 
 def test_a_device_code_works_once_and_expires(hub, tmp_path):

@@ -13,9 +13,15 @@ from schemathesis.checks import not_a_server_error
 from sync.testing.hubserver import ThreadHub
 
 
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory):
-    with ThreadHub(tmp_path_factory.mktemp("hub") / "hub.sqlite3") as hub:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def hub(request, tmp_path_factory):
+    """One hub per store for the module (SQLite, then PostgreSQL)."""
+    if request.param == "sqlite":
+        with ThreadHub(tmp_path_factory.mktemp("hub") / "hub.sqlite3") as hub:
+            yield hub
+        return
+    from hubdb import pg_database
+    with pg_database(request.getfixturevalue("pg_server")) as url, ThreadHub(url) as hub:
         yield hub
 
 
@@ -33,7 +39,7 @@ def test_hub_api_never_answers_500_and_matches_its_description(hub):
     # schemathesis' own pytest loader does not run on pytest 9 yet: drive its strategies here
     schema = schemathesis.openapi.from_url(f"{hub.url}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 5
+    assert len(operations) == 7
     for operation in operations:
         @given(case=operation.as_strategy())
         @settings(max_examples=40, suppress_health_check=list(HealthCheck), database=None)
@@ -47,7 +53,7 @@ def test_openapi_describes_every_route(hub):
     import httpx
     doc = httpx.get(f"{hub.url}/openapi.json").json()
     assert set(doc["paths"]) == {"/v1/health", "/v1/devices", "/v1/config", "/v1/batches",
-                                 "/v1/cards/{card_number}"}
+                                 "/v1/cards/{card_number}", "/healthz", "/readyz"}
     assert "application/vnd.ruhui.batch" in doc["paths"]["/v1/batches"]["post"]["requestBody"][
         "content"]
 

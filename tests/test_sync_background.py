@@ -19,8 +19,8 @@ def wait_until(predicate, deadline: float = 15.0) -> None:
         time.sleep(0.02)
 
 
-def test_background_sync_uploads_new_signups_and_reports_status(tmp_path):
-    with ThreadHub(tmp_path / "hub.sqlite3") as hub:
+def test_background_sync_uploads_new_signups_and_reports_status(tmp_path, hub_db):
+    with ThreadHub(hub_db) as hub:
         kiosk = provisioned(tmp_path / "k", hub.store, hub.url)
         seen = []
         sync = BackgroundSync(kiosk, config=SyncConfig(idle_interval=30, batch_size=7))
@@ -38,8 +38,8 @@ def test_background_sync_uploads_new_signups_and_reports_status(tmp_path):
         assert hub.store.counts()["signups"] == 20
 
 
-def test_background_sync_waits_and_retries_when_the_hub_is_away(tmp_path):
-    with ThreadHub(tmp_path / "hub.sqlite3") as hub:
+def test_background_sync_waits_and_retries_when_the_hub_is_away(tmp_path, hub_db):
+    with ThreadHub(hub_db) as hub:
         kiosk = provisioned(tmp_path / "k", hub.store, hub.url)
         calls = {"n": 0}
         real = httpx.HTTPTransport()

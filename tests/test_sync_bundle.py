@@ -1,30 +1,23 @@
-"""No network for weeks: a bundle on a USB stick, imported (twice), then the same records online."""
+"""No network for weeks: a bundle on a USB stick, imported (twice), then the same records online.
+Each test runs on each hub store (SQLite, PostgreSQL): `kiosk hub import --db` takes either."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 
+from hubdb import hub_count
 from kiosk.cli import main
 from sync.testing.hubserver import ThreadHub
 from sync.testing.kiosks import form, provisioned, push
 
 
-def hub_count(db, sql="SELECT count(*) FROM signups"):
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchone()[0]
-    finally:
-        conn.close()
-
-
-def test_bundle_imported_twice_and_synced_online_holds_each_person_once(tmp_path, capsys):
-    with ThreadHub(tmp_path / "hub.sqlite3") as hub:
+def test_bundle_imported_twice_and_synced_online_holds_each_person_once(tmp_path, capsys, hub_db):
+    with ThreadHub(hub_db) as hub:
         kiosk = provisioned(tmp_path / "k", hub.store, hub.url)
         for n in range(30):
             kiosk.enroll(form(n))
         data = str(tmp_path / "k")
-        db = str(hub.store.path)
+        db = hub.db
         bundle, receipt = tmp_path / "usb" / "bundle.rhb", tmp_path / "usb" / "receipt.json"
         bundle.parent.mkdir()
         assert main(["--data-dir", data, "sync", "--export", str(bundle)]) == 0
@@ -52,21 +45,21 @@ def test_bundle_imported_twice_and_synced_online_holds_each_person_once(tmp_path
         assert "110105" not in capsys.readouterr().err  # no ID number in what people see
 
 
-def test_records_sent_online_after_export_are_marked_by_the_next_sync(tmp_path):
-    with ThreadHub(tmp_path / "hub.sqlite3") as hub:
+def test_records_sent_online_after_export_are_marked_by_the_next_sync(tmp_path, hub_db):
+    with ThreadHub(hub_db) as hub:
         kiosk = provisioned(tmp_path / "k", hub.store, hub.url)
         for n in range(5):
             kiosk.enroll(form(n))
         bundle = tmp_path / "b.rhb"
         assert main(["--data-dir", str(tmp_path / "k"), "sync", "--export", str(bundle)]) == 0
-        assert main(["hub", "import", str(bundle), "--db", str(hub.store.path)]) == 0
+        assert main(["hub", "import", str(bundle), "--db", hub.db]) == 0
         result = push(kiosk)  # no receipt file came back: the hub answers "duplicate"
         assert (result.sent, kiosk.store.outbox_counts()["pending"]) == (5, 0)
-        assert hub_count(hub.store.path) == 5
+        assert hub_count(hub.db) == 5
 
 
-def test_a_bundle_with_one_byte_changed_is_refused_whole(tmp_path, capsys):
-    with ThreadHub(tmp_path / "hub.sqlite3") as hub:
+def test_a_bundle_with_one_byte_changed_is_refused_whole(tmp_path, capsys, hub_db):
+    with ThreadHub(hub_db) as hub:
         kiosk = provisioned(tmp_path / "k", hub.store, hub.url)
         for n in range(5):
             kiosk.enroll(form(n))
@@ -78,18 +71,18 @@ def test_a_bundle_with_one_byte_changed_is_refused_whole(tmp_path, capsys):
             changed[offset] ^= 0x01
             bundle.write_bytes(bytes(changed))
             capsys.readouterr()
-            assert main(["hub", "import", str(bundle), "--db", str(hub.store.path)]) == 2
+            assert main(["hub", "import", str(bundle), "--db", hub.db]) == 2
             assert "422.1" in capsys.readouterr().err
-        assert hub_count(hub.store.path) == 0
+        assert hub_count(hub.db) == 0
 
 
-def test_a_receipt_not_signed_by_the_hub_changes_nothing(tmp_path, capsys):
-    with ThreadHub(tmp_path / "hub.sqlite3") as hub:
+def test_a_receipt_not_signed_by_the_hub_changes_nothing(tmp_path, capsys, hub_db):
+    with ThreadHub(hub_db) as hub:
         kiosk = provisioned(tmp_path / "k", hub.store, hub.url)
         kiosk.enroll(form(1))
         bundle, receipt = tmp_path / "b.rhb", tmp_path / "r.json"
         assert main(["--data-dir", str(tmp_path / "k"), "sync", "--export", str(bundle)]) == 0
-        assert main(["hub", "import", str(bundle), "--db", str(hub.store.path),
+        assert main(["hub", "import", str(bundle), "--db", hub.db,
                      "--receipt", str(receipt)]) == 0
         doc = json.loads(receipt.read_text())
         doc["receipt"]["accepted"] = [[1, 99]]

@@ -19,8 +19,8 @@ from sync.testing.kiosks import form, open_kiosk, provisioned
 
 
 @pytest.fixture
-def hub(tmp_path):
-    with ThreadHub(tmp_path / "hub.sqlite3") as hub:
+def hub(hub_db):
+    with ThreadHub(hub_db) as hub:
         yield hub
 
 

@@ -1,12 +1,12 @@
 """End to end: a real hub (uvicorn subprocess), two kiosks, and a proxy of our own in between that
 cuts requests, drops answers after the hub committed, answers 500, delays past the client's
 timeout and delivers a batch twice; the hub is SIGKILLed mid-batch and restarted, a kiosk is
-SIGKILLed mid-sync and restarted. Afterwards the hub holds exactly the kiosks' sign-ups."""
+SIGKILLed mid-sync and restarted. Afterwards the hub holds exactly the kiosks' sign-ups. Run on
+each hub store (SQLite file, PostgreSQL database)."""
 
 from __future__ import annotations
 
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -15,7 +15,8 @@ import time
 import pytest
 
 from sync.client import RetryLaterError
-from sync.hub.sqlite_store import SqliteHubStore
+from hubdb import hub_rows
+from sync.hub.store import open_hub_store
 from sync.testing.faultproxy import FaultProxy
 from sync.testing.hubserver import ProcessHub
 from sync.testing.kiosks import form, id_number, no_keepalive, provisioned, push
@@ -37,13 +38,8 @@ def drain(kiosk, deadline: float = 60.0, **options) -> int:
 
 
 def hub_state(db) -> tuple[list[str], int]:
-    conn = sqlite3.connect(db)
-    try:
-        ids = [r[0] for r in conn.execute("SELECT record_id FROM signups")]
-        persons = conn.execute("SELECT count(*) FROM persons").fetchone()[0]
-        return ids, persons
-    finally:
-        conn.close()
+    ids = [r[0] for r in hub_rows(db, "SELECT record_id FROM signups")]
+    return ids, hub_rows(db, "SELECT count(*) FROM persons")[0][0]
 
 
 def record_ids(kiosk) -> set[str]:
@@ -54,11 +50,11 @@ def wait_for(event: threading.Event, what: str) -> None:
     assert event.wait(20), f"timed out waiting for {what}"
 
 
-def test_hub_holds_each_signup_exactly_once_whatever_the_network_does(tmp_path):
-    hub = ProcessHub(tmp_path / "hub.sqlite3").start()
+def test_hub_holds_each_signup_exactly_once_whatever_the_network_does(tmp_path, hub_db):
+    hub = ProcessHub(hub_db).start()
     try:
         with FaultProxy(hub.port, cut_bytes=400, delay=2.0) as proxy:
-            store = SqliteHubStore(hub.db)
+            store = open_hub_store(hub.db)
             a = provisioned(tmp_path / "a", store, proxy.url)
             b = provisioned(tmp_path / "b", store, proxy.url)
             store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -78,3 +79,28 @@ def test_every_problem_has_messages_in_both_languages():
     for problem in PROBLEMS.values():
         assert f"error.sync.{problem.name}" in TEXTS
         assert problem.code.startswith(str(problem.status))
+
+
+column_values = st.one_of(st.none(), st.text(max_size=12), st.sampled_from(["%s", "100%", "a\"b",
+                          "\\", "\n", "张三", "\ud800", "courier"]),
+                          st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=False),
+                          st.lists(st.integers(), max_size=2),
+                          st.dictionaries(st.sampled_from(["b", "a", "%"]), st.integers(),
+                                          max_size=2))
+column_names = st.sampled_from(["record_id", "name", "%s", "a\"b", "group", "z", "张"])
+
+
+@given(st.integers(0, 6).flatmap(lambda n: st.tuples(st.just(n), st.dictionaries(
+    column_names, st.one_of(st.lists(column_values, min_size=n, max_size=n),
+                            column_values.map(lambda v: [v] * n)), max_size=5))))
+def test_canonical_rows_are_canonical_json_of_each_record(case):
+    from sync.protocol.wire import canonical_json, canonical_rows
+    n, cols = case
+    rows = canonical_rows(cols, n)
+    assert len(rows) == n
+    for i in range(n):
+        body = {k: v[i] for k, v in cols.items() if v[i] is not None}
+        assert rows[i] == json.dumps(body, ensure_ascii=False, sort_keys=True,
+                                     separators=(",", ":"))
+        if "\ud800" not in rows[i]:  # (a lone surrogate cannot be UTF-8 at all)
+            assert rows[i].encode("utf-8") == canonical_json(body)

@@ -1,5 +1,6 @@
 """`kiosk hub` (serve), `kiosk hub device-code`, `kiosk hub export --csv`, `kiosk hub import FILE`,
-`kiosk hub revoke DEVICE`, `kiosk hub orgs FILE`. The hub never imports kiosk.ui."""
+`kiosk hub revoke DEVICE`, `kiosk hub orgs FILE`, `kiosk hub backup --out FILE`. `--db` is a SQLite
+path or a postgresql:// URL. The hub never imports kiosk.ui."""
 
 from __future__ import annotations
 
@@ -25,8 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     hub = subparsers.add_parser("hub", help="the federation hub (server and admin commands)")
     hub.add_argument("--host", default="127.0.0.1")
     hub.add_argument("--port", type=int, default=8600)
-    hub.add_argument("--db", help="SQLite path (default: $KIOSK_HUB_DB or hub.sqlite3 in the "
-                     "data folder)")
+    hub.add_argument("--db", help="SQLite path or postgresql:// URL (default: $KIOSK_HUB_DB or "
+                     "hub.sqlite3 in the data folder)")
     hub.set_defaults(func=serve)
     sub = hub.add_subparsers(dest="hub_command")
 
@@ -58,14 +59,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     orgs.add_argument("--db", default=argparse.SUPPRESS)
     orgs.set_defaults(func=load_orgs)
 
+    backup = sub.add_parser("backup", help="a consistent copy of the SQLite hub, safe while it "
+                            "runs (PostgreSQL: use pg_dump)")
+    backup.add_argument("--out", required=True, type=Path)
+    backup.add_argument("--db", default=argparse.SUPPRESS)
+    backup.set_defaults(func=backup_db)
+
+
+def hub_db(args: argparse.Namespace) -> str | Path:
+    """--db, else $KIOSK_HUB_DB, else hub.sqlite3 in the data folder."""
+    return getattr(args, "db", None) or os.environ.get(f"{ENV_PREFIX}HUB_DB") \
+        or KioskPaths.resolve(getattr(args, "data_dir", None)).data_dir / "hub.sqlite3"
+
 
 def open_store(args: argparse.Namespace):
-    from sync.hub.sqlite_store import SqliteHubStore
-    db = getattr(args, "db", None) or os.environ.get(f"{ENV_PREFIX}HUB_DB") \
-        or KioskPaths.resolve(getattr(args, "data_dir", None)).data_dir / "hub.sqlite3"
-    if str(db).startswith(("postgresql:", "postgres:")):
-        raise SystemExit("PostgreSQL: not in this version (the store interface is ready for it)")
-    return SqliteHubStore(db)
+    from sync.hub.store import open_hub_store
+    return open_hub_store(hub_db(args))
 
 
 def _say_key(key: str, **values: object) -> None:
@@ -75,6 +84,8 @@ def _say_key(key: str, **values: object) -> None:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
     from sync.hub.app import create_app
+    from sync.hub.ops import configure_logging
+    configure_logging()  # JSON lines on stderr, one per request
     store = open_store(args)
     url = f"http://{args.host}:{args.port}"
     store.set_meta_once("hub_url", url)
@@ -166,4 +177,22 @@ def load_orgs(args: argparse.Namespace) -> int:
         store.set_orgs(json.loads(args.file.read_text(encoding="utf-8")))
     finally:
         store.close()
+    return 0
+
+
+def backup_db(args: argparse.Namespace) -> int:
+    from sync.hub.ops import backup_sqlite
+    from sync.hub.store import is_postgres_url
+    db = hub_db(args)
+    if is_postgres_url(db):
+        say("PostgreSQL 总站请用 pg_dump 备份（见 sync/HUB.md）",
+            "For a PostgreSQL hub use pg_dump (see sync/HUB.md)", err=True)
+        return 2
+    try:
+        counts = backup_sqlite(db, args.out)
+    except FileNotFoundError:
+        say(f"找不到总站数据库：{db}", f"No hub database at {db}", err=True)
+        return 2
+    say(f"已备份到 {args.out}：{counts['persons']} 人，{counts['signups']} 条登记",
+        f"Backed up to {args.out}: {counts['persons']} people, {counts['signups']} sign-ups")
     return 0

@@ -352,9 +352,12 @@ class Store:
         counts.update({row["state"]: row["n"] for row in rows})
         return counts
 
-    def pending_outbox(self, limit: int = 1000) -> list[dict[str, Any]]:
+    def pending_outbox(self, limit: int = 1000, after_id: int = 0) -> list[dict[str, Any]]:
+        """Pending rows in id order; `after_id`: only those after it (a sender reading ahead
+        of its unanswered requests)."""
         rows = self._rows("SELECT id, record_id, kind, body, created_at FROM outbox "
-                          "WHERE state = 'pending' ORDER BY id LIMIT ?", (limit,))
+                          "WHERE state = 'pending' AND id > ? ORDER BY id LIMIT ?",
+                          (after_id, limit))
         return [{**row, "body": json.loads(row["body"])} for row in rows]
 
     # --- sync with the hub (sync.client) ----------------------------------------------------

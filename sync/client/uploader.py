@@ -11,11 +11,14 @@ record at fault is alone, and that record is quarantined with the hub's code; th
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import hashlib
 import json
+import queue
+import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -28,6 +31,7 @@ from sync.protocol.problems import ProblemError
 from sync.protocol.receipt import Receipt, verify_receipt
 
 WINDOW_BATCHES = 4  # outbox rows read at once: this many batches
+PIPELINE = 2  # requests in flight at once (batches of new sign-ups only)
 Progress = Callable[[int, int], None]  # (rows done in this pass, rows pending at its start)
 
 
@@ -69,6 +73,14 @@ def _reason(rejection: dict[str, Any]) -> str:
                                         if details else "")
 
 
+@dataclass
+class _InFlight:
+    rows: list[dict[str, Any]]
+    batch: Batch
+    envelope: bytes
+    future: Future
+
+
 class Uploader:
     """Sends a kiosk's pending outbox through a HubClient."""
 
@@ -98,37 +110,99 @@ class Uploader:
         """Send every pending row; RetryLaterError / DeviceRefusedError stop the pass (what was
         acknowledged so far stays acknowledged).
 
-        Pipelined: while one batch is on the wire and in the hub, a helper thread reads and seals
-        the next one (JSON, gzip and AES release the GIL or run while this thread waits on the
-        socket). Requests stay one at a time, in order, so a record's correction never overtakes
-        its creation.
+        Pipelined: while one batch is in the hub, the next is already on the wire (up to
+        PIPELINE requests in flight, on their own connections), and a helper thread reads and
+        seals the batches after that. Receipts are applied in order as the
+        answers come back. A batch holding a correction or a void is sent only once every
+        earlier request has been answered, so a record's correction never overtakes its
+        creation (creations depend on nothing sent before them).
         """
         identity = Identity.of(self.kiosk.store)
         result = PushResult()
         total = self.kiosk.store.outbox_counts()["pending"]
         done = 0
-        with ThreadPoolExecutor(1, thread_name_prefix="ruhui-seal") as sealer:
-            while True:
-                window = self.kiosk.store.pending_outbox(self.batch_size * WINDOW_BATCHES)
-                if not window:
-                    return result
-                chunks = [window[i:i + self.batch_size]
-                          for i in range(0, len(window), self.batch_size)]
-                sealed = sealer.submit(build_envelope, self.kiosk, identity, chunks[0])
-                for i, rows in enumerate(chunks):
-                    batch, envelope = sealed.result()
-                    if i + 1 < len(chunks):
-                        sealed = sealer.submit(build_envelope, self.kiosk, identity, chunks[i + 1])
-                    self._send(identity, rows, result, (batch, envelope))
-                    done += len(rows)
-                    if progress:
-                        progress(min(done, total), max(total, done))
+        inflight: collections.deque[_InFlight] = collections.deque()
+        stop = threading.Event()
+        ready: queue.Queue = queue.Queue(maxsize=PIPELINE)
+
+        def produce() -> None:
+            """Read the outbox a window at a time and seal it batch by batch, ahead of the
+            sender. Rows up to `last_id` were handed over already (their request may still be
+            unanswered, so they are still pending): the next window starts after them."""
+            last_id = 0
+            try:
+                while not stop.is_set():
+                    window = self.kiosk.store.pending_outbox(self.batch_size * WINDOW_BATCHES,
+                                                             after_id=last_id)
+                    if not window:
+                        break
+                    last_id = window[-1]["id"]
+                    for i in range(0, len(window), self.batch_size):
+                        rows = window[i:i + self.batch_size]
+                        sealed = build_envelope(self.kiosk, identity, rows)
+                        while not stop.is_set():
+                            try:
+                                ready.put((rows, *sealed), timeout=0.5)
+                                break
+                            except queue.Full:
+                                continue
+            except BaseException as error:  # noqa: BLE001 - handed to the sender to raise
+                ready.put(error)
+                return
+            ready.put(None)
+
+        def finish(entry: _InFlight) -> None:
+            nonlocal done
+            self._send(identity, entry.rows, result, (entry.batch, entry.envelope), entry.future)
+            done += len(entry.rows)
+            if progress:
+                progress(min(done, total), max(total, done))
+
+        producer = threading.Thread(target=produce, name="ruhui-seal", daemon=True)
+        with ThreadPoolExecutor(PIPELINE, thread_name_prefix="ruhui-post") as poster:
+            producer.start()
+            try:
+                while True:
+                    item = ready.get()
+                    if item is None:
+                        break
+                    if isinstance(item, BaseException):
+                        raise item
+                    rows, batch, envelope = item
+                    ordered = any(r["kind"] != "member.created" for r in rows)
+                    while inflight and (ordered or len(inflight) >= PIPELINE):
+                        finish(inflight.popleft())
+                    future = poster.submit(self.client.post_batch, envelope,
+                                           self.kiosk.device_key, identity.device)
+                    inflight.append(_InFlight(rows, batch, envelope, future))
+                while inflight:
+                    finish(inflight.popleft())
+            except BaseException:
+                # a request failed: what the hub answered for the others still counts
+                for entry in inflight:
+                    try:
+                        finish(entry)
+                    except Exception:  # noqa: BLE001 - the first error is the one to report
+                        pass
+                raise
+            finally:
+                stop.set()
+                while producer.is_alive():  # let it see `stop` (it never blocks for long)
+                    try:
+                        ready.get(timeout=0.1)
+                    except queue.Empty:
+                        pass
+                producer.join()
+        return result
 
     def _send(self, identity: Identity, rows: list[dict[str, Any]], result: PushResult,
-              sealed: tuple[Batch, bytes] | None = None) -> None:
+              sealed: tuple[Batch, bytes] | None = None, posted: Future | None = None) -> None:
         batch, envelope = sealed or build_envelope(self.kiosk, identity, rows)
         try:
-            doc = self.client.post_batch(envelope, self.kiosk.device_key, identity.device)
+            if posted is not None:
+                doc = posted.result()
+            else:
+                doc = self.client.post_batch(envelope, self.kiosk.device_key, identity.device)
         except RequestRefusedError as error:
             if len(rows) == 1:
                 self.kiosk.store.quarantine(int(rows[0]["id"]), error.problem or error.code,

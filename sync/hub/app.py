@@ -1,7 +1,7 @@
 """The hub's HTTP face (FastAPI on Starlette), started by ``kiosk hub``.
 
 Handlers parse, authenticate and translate; the work is in sync.hub.ingest and
-sync.hub.provisioning, the SQL in sync.hub.sqlite_store. Every error leaves as a catalogue problem
+sync.hub.provisioning, the SQL in sync.hub.sqlite_store or sync.hub.pg_store. Every error leaves as a catalogue problem
 (sync.protocol.problems), including 404s, bad JSON and unexpected exceptions (500.1), so a client
 only ever has to read one shape.
 """
@@ -15,6 +15,7 @@ from typing import Any, Callable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -23,6 +24,7 @@ from kiosk.domain.card_number import normalise_card_number
 from sync.hub import api_models as m
 from sync.hub.ingest import ingest_envelope, known_device
 from sync.hub.keys import HubKeys, load_or_create_hub_keys
+from sync.hub.ops import AccessLogMiddleware, readiness
 from sync.hub.provisioning import register_device
 from sync.hub.store import HubStore
 from sync.protocol.auth import WINDOW, check_request, parse_auth
@@ -37,6 +39,11 @@ MAX_BODY = 16 * 1024 * 1024
 def _problem(name: str, **details: Any) -> JSONResponse:
     p = BY_NAME[name]
     return JSONResponse(p.to_json(details or None), status_code=p.status)
+
+
+def _count(ranges: Any) -> int:
+    """How many sequence numbers a receipt's [[first, last], ...] ranges cover."""
+    return sum(int(r[1]) - int(r[0]) + 1 for r in ranges or ())
 
 
 def _responses(*names: str) -> dict[int | str, dict[str, Any]]:
@@ -54,6 +61,16 @@ _AUTH_HEADERS = [{"name": h, "in": "header", "required": False, "schema": {"type
                  for h in ("Ruhui-Device", "Ruhui-Time", "Ruhui-Nonce", "Ruhui-Signature")]
 
 
+class Liveness(BaseModel):
+    ok: bool
+
+
+class Readiness(BaseModel):
+    ok: bool
+    store: str
+    schema_version: int | None = None
+
+
 def create_app(store: HubStore, keys: HubKeys | None = None, *,
                clock: Callable[[], float] = time.time) -> FastAPI:
     """The hub's ASGI application over `store` (keys made on first use)."""
@@ -62,6 +79,7 @@ def create_app(store: HubStore, keys: HubKeys | None = None, *,
                   description="Federation hub of the Ruhui enrollment kiosks: provisioning, "
                               "batch ingest and configuration. Wire format: sync/PROTOCOL.md.")
     app.state.store, app.state.keys = store, keys
+    app.add_middleware(AccessLogMiddleware)  # one JSON line per request (sync.hub.ops)
 
     @app.exception_handler(ProblemError)
     async def problem_error(_request: Request, error: ProblemError) -> JSONResponse:
@@ -106,6 +124,21 @@ def create_app(store: HubStore, keys: HubKeys | None = None, *,
         return {"ok": True, "protocol": BATCH_VERSION,
                 "hub_key": key_id_of(keys.sign_public).hex(), "hub_time": int(clock())}
 
+    @app.get("/healthz", response_model=Liveness, tags=["operations"])
+    def healthz() -> dict[str, Any]:
+        """Liveness: the process serves requests (touches no database)."""
+        return {"ok": True}
+
+    @app.get("/readyz", response_model=Readiness, tags=["operations"],
+             responses=_responses("unavailable"))
+    async def readyz() -> Any:
+        """Readiness: the database answers and its schema is migrated; 503 otherwise."""
+        state = await run_in_threadpool(readiness, store)
+        kind = "postgresql" if hasattr(store, "ready") else "sqlite"
+        if not state.get("ok"):
+            return _problem("unavailable", reason="database", store=kind)
+        return {"ok": True, "store": kind, "schema_version": state.get("schema")}
+
     @app.post("/v1/devices", response_model=m.ProvisionResponse, tags=["devices"],
               responses=_responses("malformed", "auth_bad_signature", "code_unknown", "code_used",
                                    "code_expired", "internal"))
@@ -138,6 +171,10 @@ def create_app(store: HubStore, keys: HubKeys | None = None, *,
             raise ProblemError("too_large")
         device = await authenticate(request, body)
         receipt = await run_in_threadpool(ingest_envelope, store, keys, body, auth_device=device)
+        rb = receipt.body  # counts only, for the access log line (never values)
+        request.state.log_fields = {
+            "bytes": len(body), "accepted": _count(rb.get("accepted")),
+            "duplicate": _count(rb.get("duplicate")), "rejected": len(rb.get("rejected", ()))}
         # returned as is: the signature covers these exact values (no model may add nulls)
         return JSONResponse(receipt.to_json())
 

@@ -11,19 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import uuid
 from typing import Any
 
 from kiosk.domain import FormError, is_valid_card_number
+from kiosk.domain.card_number import ALPHABET, PREFIX_LEN
 from kiosk.domain.member import INPUT_FIELDS
 from sync.hub.keys import HubKeys
 from sync.hub.validate import BatchValidator
 from sync.hub.store import Change, Device, HubStore, NewSignup, Outcome
-from sync.protocol.batch import Item
-from sync.protocol.envelope import open_batch, read_header
+from sync.protocol.batch import KINDS, ColumnarBatch, Item
+from sync.protocol.envelope import open_columns, read_header
 from sync.protocol.problems import BY_NAME, ProblemError
 from sync.protocol.receipt import Receipt, sign_receipt
-from sync.protocol.wire import body_hash, canonical_json, to_ranges
+from sync.protocol.wire import body_hash, canonical_json, canonical_rows, to_ranges
 
 from kiosk.cards.keys import key_id_of
 
@@ -53,24 +55,32 @@ def ingest_envelope(store: HubStore, keys: HubKeys, data: bytes, *, auth_device:
     if auth_device is not None and header.device != auth_device:
         raise ProblemError("batch_device_mismatch")
     device = known_device(store, header.device)
-    batch = open_batch(data, device.public_key, keys.box)
+    batch = open_columns(data, device.public_key, keys.box)
     signups: list[NewSignup] = []
     changes: list[Change] = []
     refused: list[Outcome] = []
     details: dict[int, dict[str, Any]] = {}
     validator = BatchValidator()
-    for item in batch.items:
+
+    def refuse(seq: int, record_id: str, error: ProblemError) -> None:
+        refused.append(Outcome(seq, record_id[:64], "rejected", error.problem.name))
+        if error.details:
+            details[seq] = error.details
+
+    seqs, cols = _created_columns(batch)
+    for outcome in _new_signups(seqs, cols, device, validator):
+        if isinstance(outcome, NewSignup):
+            signups.append(outcome)
+        else:
+            refuse(*outcome)
+    for item in _other_items(batch):
         try:
-            if item.kind == "member.created":
-                signups.append(_new_signup(item, device, validator))
-            elif item.kind in ("member.corrected", "member.voided"):
+            if item.kind in ("member.corrected", "member.voided"):
                 changes.append(_change(item, validator))
             else:
                 raise ProblemError("unknown_kind")
         except ProblemError as error:
-            refused.append(Outcome(item.seq, item.record_id[:64], "rejected", error.problem.name))
-            if error.details:
-                details[item.seq] = error.details
+            refuse(item.seq, item.record_id, error)
 
     receipt_id = uuid.uuid4().hex
     at = now_iso()
@@ -112,9 +122,8 @@ def _member(body: dict[str, Any], created_at: str, validator: BatchValidator) ->
     form = {k: body[k] for k in INPUT_FIELDS if k in body}
     try:
         return validator.validate(form, today)
-    except FormError as error:  # field codes only: never a value, which may be personal data
-        raise ProblemError("invalid_record", fields=sorted({f"{e.field}:{e.code}"
-                                                           for e in error.errors})) from None
+    except FormError as error:
+        raise _invalid(error) from None
 
 
 def _record_id(item: Item) -> str:
@@ -133,9 +142,104 @@ def _new_signup(item: Item, device: Device, validator: BatchValidator) -> NewSig
     if card[:4] not in (device.prefix, device.provisional_prefix):
         raise ProblemError("record_not_yours")
     member = _member(body, created_at, validator)
-    canonical = canonical_json(body)  # stored as is, and what the idempotency hash is over
+    try:
+        canonical = canonical_json(body)  # stored as is, and what the idempotency hash is over
+    except UnicodeEncodeError:  # a lone surrogate from a \ud800 escape
+        raise ProblemError("invalid_record", fields=["body"]) from None
     return NewSignup(item.seq, record_id, card, member.id_number, canonical.decode("utf-8"),
                      hashlib.sha256(canonical).hexdigest(), created_at[:40])
+
+
+# --- member.created, column by column ----------------------------------------------------------
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_CARD_WEIGHTS = range(1, PREFIX_LEN + 7)  # body = prefix + 6 digits, weights 1..10
+_CARD_VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
+_CARD_DIGITS = (  # weighted sums of card digits 5-7 and 8-10, for every "000".."999"
+    {f"{n:03d}": sum(int(d) * w for d, w in zip(f"{n:03d}", _CARD_WEIGHTS[4:7]))
+     for n in range(1000)},
+    {f"{n:03d}": sum(int(d) * w for d, w in zip(f"{n:03d}", _CARD_WEIGHTS[7:10]))
+     for n in range(1000)})
+
+
+def _created_columns(batch: ColumnarBatch) -> tuple[list[int], dict[str, list[Any]]]:
+    """The member.created items as (seqs, columns), in seq order (what Batch.from_json gives)."""
+    groups = [g for g in batch.groups if g.kind == "member.created"]
+    if len(groups) == 1 and all(a < b for a, b in zip(groups[0].seq, groups[0].seq[1:])):
+        return groups[0].seq, groups[0].cols  # the kiosk's own layout: nothing to reorder
+    items = sorted((i for g in groups for i in g.items()), key=lambda i: i.seq)
+    names = sorted({k for i in items for k in i.body})
+    return [i.seq for i in items], {k: [i.body.get(k) for i in items] for k in names}
+
+
+def _other_items(batch: ColumnarBatch) -> list[Item]:
+    items = [i for g in batch.groups if g.kind != "member.created" for i in g.items()]
+    items.sort(key=lambda i: (KINDS.index(i.kind) if i.kind in KINDS else 99, i.seq))
+    return items
+
+
+def _new_signups(seqs: list[int], cols: dict[str, list[Any]], device: Device,
+                 validator: BatchValidator) -> list[NewSignup | tuple[int, str, ProblemError]]:
+    """``_new_signup`` for every record of the columns, with the same answers, at a fraction of
+    the cost: the checks before the member rules are done per record with precomputed tables,
+    the member rules by ``BatchValidator.accept_columns``, the canonical JSON per column. A
+    record that misses any fast check goes through ``_new_signup`` itself."""
+    n = len(seqs)
+    none = [None] * n
+    record_ids, cards, created = (cols.get(k, none) for k in
+                                  ("record_id", "card_number", "created_at"))
+    prefixes = {p: sum(_CARD_VALUE[ch] * w for ch, w in zip(p, _CARD_WEIGHTS))
+                for p in (device.prefix, device.provisional_prefix)
+                if len(p) == PREFIX_LEN and all(ch in _CARD_VALUE for ch in p)}
+    low, high = _CARD_DIGITS
+    days: dict[str, dt.date | None] = {}
+    todays: list[dt.date | None] = []
+    for i in range(n):
+        record_id, card, at = record_ids[i], cards[i], created[i]
+        today = None
+        if type(record_id) is str and _UUID.fullmatch(record_id) and type(card) is str \
+                and len(card) == 13 and card[4] == "-" and card[11] == "-" and type(at) is str:
+            prefix_sum = prefixes.get(card[:4])
+            a, b = low.get(card[5:8]), high.get(card[8:11])
+            if prefix_sum is not None and a is not None and b is not None \
+                    and ALPHABET[(prefix_sum + a + b) % 31] == card[12]:
+                day = at[:10]
+                today = days.get(day, False)
+                if today is False:
+                    try:
+                        today = days[day] = dt.date.fromisoformat(day)
+                    except ValueError:
+                        today = days[day] = None
+        todays.append(today)
+    members = validator.accept_columns(cols, todays)
+    bodies = canonical_rows(cols, n)
+    out: list[NewSignup | tuple[int, str, ProblemError]] = []
+    for i in range(n):
+        seq, member = seqs[i], members[i]
+        if member is None:  # a fast check missed: the per-record path gives the answer
+            item = Item(seq, "member.created", {k: v[i] for k, v in cols.items()
+                                                if v[i] is not None})
+            try:
+                out.append(_new_signup(item, device, validator))
+            except ProblemError as error:
+                out.append((seq, item.record_id, error))
+            continue
+        if isinstance(member, FormError):
+            out.append((seq, record_ids[i], _invalid(member)))
+            continue
+        try:
+            encoded = bodies[i].encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate from a \ud800 escape
+            out.append((seq, record_ids[i], ProblemError("invalid_record", fields=["body"])))
+            continue
+        out.append(NewSignup(seq, record_ids[i], cards[i], member, bodies[i],
+                             hashlib.sha256(encoded).hexdigest(), created[i][:40]))
+    return out
+
+
+def _invalid(error: FormError) -> ProblemError:
+    # field codes only: never a value, which may be personal data
+    return ProblemError("invalid_record", fields=sorted({f"{e.field}:{e.code}"
+                                                        for e in error.errors}))
 
 
 def _change(item: Item, validator: BatchValidator) -> Change:

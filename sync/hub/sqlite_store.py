@@ -98,6 +98,7 @@ class SqliteHubStore:
                                timeout=30)
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA cache_size = -32768")  # 32 MB: the random-key indexes stay cached
         conn.execute("BEGIN IMMEDIATE")
         for statement in SCHEMA.split(";"):
             conn.execute(statement)
@@ -242,6 +243,35 @@ class SqliteHubStore:
 
     def _insert_signups(self, conn: sqlite3.Connection, device: int, receipt_id: str,
                         received_at: str, signups: list[NewSignup]) -> list[Outcome]:
+        if not signups:
+            return []
+        # The usual batch is all new: persons first (the first sign-up of an ID number gives the
+        # person), then the sign-ups, each linked to its person as it is inserted. Whether every
+        # one went in is the database's answer (ON CONFLICT DO NOTHING skips a taken record id or
+        # card number). If any did not, undo and take the careful path, which sorts them out.
+        conn.execute("SAVEPOINT signups")
+        conn.executemany(
+            "INSERT INTO persons(id_number, canonical_record, canonical_card, created_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT(id_number) DO NOTHING",
+            [(s.id_number, s.record_id, s.card_number, received_at) for s in signups])
+        before = conn.total_changes
+        conn.executemany(
+            "INSERT INTO signups(record_id, device, seq, card_number, id_number, body, body_hash, "
+            "created_at, receipt_id, received_at, member_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+            "?8, ?9, ?10, (SELECT member_id FROM persons WHERE id_number = ?5)) "
+            "ON CONFLICT DO NOTHING",
+            [(s.record_id, device, s.seq, s.card_number, s.id_number, s.body_json, s.body_hash,
+              s.created_at, receipt_id, received_at) for s in signups])
+        if conn.total_changes - before == len(signups):
+            conn.execute("RELEASE signups")
+            return [Outcome(s.seq, s.record_id, "accepted") for s in signups]
+        conn.execute("ROLLBACK TO signups")
+        conn.execute("RELEASE signups")
+        return self._insert_signups_one_by_one(conn, device, receipt_id, received_at, signups)
+
+    def _insert_signups_one_by_one(self, conn: sqlite3.Connection, device: int,
+                                   receipt_id: str, received_at: str,
+                                   signups: list[NewSignup]) -> list[Outcome]:
         conn.executemany(
             "INSERT INTO signups(record_id, device, seq, card_number, id_number, body, body_hash, "
             "created_at, receipt_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -253,15 +283,15 @@ class SqliteHubStore:
         for i in range(0, len(ids), _CHUNK):
             chunk = ids[i:i + _CHUNK]
             for row in conn.execute(
-                    "SELECT record_id, device, body_hash, receipt_id FROM signups WHERE record_id "
-                    f"IN ({','.join('?' * len(chunk))})", chunk):
+                    "SELECT record_id, device, body_hash, receipt_id, seq FROM signups WHERE "
+                    f"record_id IN ({','.join('?' * len(chunk))})", chunk):
                 held[row[0]] = row
         outcomes, new = [], []
         for s in signups:
             row = held.get(s.record_id)
             if row is None:
                 outcomes.append(Outcome(s.seq, s.record_id, "rejected", "card_number_taken"))
-            elif row[3] == receipt_id:
+            elif row[3] == receipt_id and row[4] == s.seq:
                 outcomes.append(Outcome(s.seq, s.record_id, "accepted"))
                 new.append(s)
             elif row[1] != device:

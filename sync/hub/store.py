@@ -87,3 +87,16 @@ class HubStore(Protocol):
     def export_people(self) -> Iterator[dict[str, Any]]: ...
     def counts(self) -> dict[str, int]: ...
     def close(self) -> None: ...
+
+
+def is_postgres_url(db: object) -> bool:
+    return str(db).startswith(("postgresql:", "postgres:"))
+
+
+def open_hub_store(db: "str | object") -> HubStore:
+    """The store for `db`: a ``postgresql://`` URL (PostgreSQL) or a file path (SQLite)."""
+    if is_postgres_url(db):
+        from sync.hub.pg_store import PgHubStore
+        return PgHubStore(str(db))
+    from sync.hub.sqlite_store import SqliteHubStore
+    return SqliteHubStore(db)  # type: ignore[arg-type]

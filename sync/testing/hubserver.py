@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -37,12 +38,14 @@ def wait_healthy(url: str, deadline: float = 20.0, proc: subprocess.Popen | None
 
 
 class ThreadHub:
-    """`with ThreadHub(db_path) as hub:` hub.url, hub.store; uvicorn in a daemon thread."""
+    """`with ThreadHub(db) as hub:` hub.url, hub.store, hub.db; uvicorn in a daemon thread.
+    `db`: a SQLite path or a postgresql:// URL."""
 
     def __init__(self, db_path: str | Path) -> None:
         from sync.hub.app import create_app
-        from sync.hub.sqlite_store import SqliteHubStore
-        self.store = SqliteHubStore(db_path)
+        from sync.hub.store import open_hub_store
+        self.db = str(db_path)
+        self.store = open_hub_store(db_path)
         self.app = create_app(self.store)
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
@@ -70,7 +73,8 @@ class ThreadHub:
 
 
 class ProcessHub:
-    """`kiosk hub` as a subprocess on a fixed port, so it can be SIGKILLed and restarted."""
+    """`kiosk hub` as a subprocess on a fixed port, so it can be SIGKILLed and restarted.
+    `db_path`: a SQLite path or a postgresql:// URL."""
 
     def __init__(self, db_path: str | Path, port: int | None = None, env: dict | None = None):
         self.db = str(db_path)
@@ -78,14 +82,24 @@ class ProcessHub:
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, **(env or {})}
         self.proc: subprocess.Popen | None = None
+        # The hub's stderr (its JSON log lines) goes to a file, kept across restarts and removed
+        # by stop(): a pipe nobody reads would fill up and stall the hub mid-request.
+        fd, name = tempfile.mkstemp(prefix="ruhui-hub-", suffix=".log")
+        os.close(fd)
+        self.log_path = Path(name)
 
     def start(self) -> "ProcessHub":
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kiosk.cli", "hub", "--host", "127.0.0.1", "--port",
-             str(self.port), "--db", self.db], env=self.env, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE)
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "kiosk.cli", "hub", "--host", "127.0.0.1", "--port",
+                 str(self.port), "--db", self.db], env=self.env, stdout=subprocess.DEVNULL,
+                stderr=log)
         wait_healthy(self.url, proc=self.proc)
         return self
+
+    def log_text(self) -> str:
+        """What the hub wrote on stderr so far (all its runs)."""
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def kill(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -103,3 +117,4 @@ class ProcessHub:
                 self.kill()
         if self.proc and self.proc.stderr:
             self.proc.stderr.close()
+        self.log_path.unlink(missing_ok=True)
