@@ -213,6 +213,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ui.nav.lock": ("锁定", "Lock"),
     "ui.top.volunteer": ("志愿者：{name}", "Volunteer: {name}"),
     "ui.sync.pending": ("待上传 {n} 条", "{n} not yet uploaded"),
+    "ui.sync.unprovisioned": ("未注册总站", "not provisioned"),
+    "ui.sync.refused": ("总站拒绝了本设备，请联系总工会", "The hub refuses this device: contact the federation"),
     "ui.volunteer.title": ("欢迎参加入会登记", "Welcome to the enrollment desk"),
     "ui.volunteer.help": (
         "请填写您的姓名，每一条登记都会记录经办志愿者。",

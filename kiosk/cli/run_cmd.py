@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
     from kiosk.web import selfreg_link
     from kiosk.web.app import WebOptions, build_app
+    from sync.client.background import BackgroundSync
 
     kiosk = open_kiosk(args)
     host = args.host or ("0.0.0.0" if args.lan else "127.0.0.1")
@@ -50,16 +51,21 @@ def run(args: argparse.Namespace) -> int:
     lan_url = None
     if args.lan or host in ("0.0.0.0", "::"):
         lan_url = f"http://{selfreg_link.lan_address()}:{args.port}/"
-    app = build_app(kiosk, WebOptions(cache_dir=cache, host=host, port=args.port))
+    # Uploads run beside the UI whenever a network appears; a kiosk never provisioned just
+    # shows so, and nothing waits on the network.
+    sync = BackgroundSync(kiosk)
+    app = build_app(kiosk, WebOptions(cache_dir=cache, host=host, port=args.port), sync)
     local_url = f"http://{shown_host}:{args.port}/"
     say(t("ui.run.local", "zh", url=local_url), t("ui.run.local", "en", url=local_url))
     if lan_url:
         say(t("ui.run.lan", "zh", url=lan_url), t("ui.run.lan", "en", url=lan_url))
         print(terminal_qr(lan_url), flush=True)
     say(t("ui.run.stop", "zh"), t("ui.run.stop", "en"))
+    sync.start()
     try:
         uvicorn.run(app, host=host, port=args.port, log_level="warning")
     finally:
+        sync.stop()
         kiosk.close()
     return 0
 

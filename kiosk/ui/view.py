@@ -25,7 +25,9 @@ from kiosk.ui.draw.enroll import DoneView, EnrollView, VolunteerView
 from kiosk.ui.draw.roster import RosterView
 from kiosk.ui.draw.settings import SettingsView, pin_dialog
 from kiosk.ui.draw.top import TopBar
+from kiosk.ui.sync_status import sync_summary
 from kiosk.web.fonts import RARE_FAMILY, UI_FAMILY, WebFonts
+from sync.client.background import BackgroundSync
 
 log = logging.getLogger(__name__)
 IDLE_CHECK_SECONDS = 5
@@ -49,9 +51,11 @@ class DeskView:
     """One tab's UI: draws `self.desk` and wires events back to it."""
 
     def __init__(self, page: ft.Page, kiosk: Kiosk, fonts: WebFonts | None,
-                 join_url: Callable[[], str | None] | None = None) -> None:
+                 join_url: Callable[[], str | None] | None = None,
+                 sync: BackgroundSync | None = None) -> None:
         self.page = page
         self.kiosk = kiosk
+        self.sync = sync
         self.fonts = fonts
         self.join_url = join_url
         route = (page.route or "/").rstrip("/")
@@ -85,6 +89,8 @@ class DeskView:
             await self.recall_volunteer()
         await self.show()
         self.kiosk.listeners.append(self.on_enrollment)
+        if self.sync is not None:
+            self.sync.on_status.append(self.on_sync_status)
         page.run_task(self.idle_loop)
 
     async def recall_volunteer(self) -> None:
@@ -120,10 +126,17 @@ class DeskView:
 
     def close(self) -> None:
         self._closed = True
-        try:
-            self.kiosk.listeners.remove(self.on_enrollment)
-        except ValueError:
-            pass
+        for listeners, callback in ((self.kiosk.listeners, self.on_enrollment),
+                                    (self.sync.on_status if self.sync else [], self.on_sync_status)):
+            try:
+                listeners.remove(callback)
+            except ValueError:
+                pass
+
+    def on_sync_status(self, status) -> None:
+        """Called in the sync thread: uploads progressed, succeeded or failed."""
+        if not self._closed:
+            self.page.run_task(self.refresh_live)
 
     def on_enrollment(self, enrollment) -> None:
         """Called in the enrolling thread after any sign-up (any tab, the phone page, the CLI)."""
@@ -175,7 +188,8 @@ class DeskView:
             await view.shown()
 
     def sync_label(self) -> str:
-        return self.T("ui.sync.pending", n=self.desk.pending_uploads())
+        status = self.sync.status if self.sync is not None else None
+        return sync_summary(status, self.desk.pending_uploads(), self.T)
 
     def needs_rare_font(self, text: str) -> bool:
         return self.fonts is not None and bool(self.fonts.rare_chunks_for(text))
@@ -225,8 +239,9 @@ class DeskView:
             await self.views["enroll"].on_submit(e)
 
 
-def make_main(kiosk: Kiosk, fonts: WebFonts | None, join_url=None):
+def make_main(kiosk: Kiosk, fonts: WebFonts | None, join_url=None,
+              sync: BackgroundSync | None = None):
     """The Flet entry point: one DeskView per browser tab."""
     async def main(page: ft.Page) -> None:
-        await DeskView(page, kiosk, fonts, join_url).start()
+        await DeskView(page, kiosk, fonts, join_url, sync).start()
     return main

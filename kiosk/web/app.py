@@ -22,6 +22,7 @@ from kiosk.web import selfreg_link
 from kiosk.web.client import ClientFiles
 from kiosk.web.fonts import WebFonts
 from kiosk.web.static import ClientMiddleware
+from sync.client.background import BackgroundSync
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,8 @@ class WebOptions:
     warm: bool = True  # make compressed files and the UI font in a background thread at start
 
 
-def build_app(kiosk: Kiosk, options: WebOptions):
-    """The ASGI app for `kiosk` (serve with uvicorn)."""
+def build_app(kiosk: Kiosk, options: WebOptions, sync: BackgroundSync | None = None):
+    """The ASGI app for `kiosk` (serve with uvicorn); `sync`: the background uploads to show."""
     client = ClientFiles(options.cache_dir)
     fonts = WebFonts(options.cache_dir, Path(get_package_web_dir()) / "main.dart.js")
 
@@ -46,7 +47,7 @@ def build_app(kiosk: Kiosk, options: WebOptions):
     router = selfreg_link.selfreg_router(kiosk)
     if router is not None:
         app.include_router(router)
-    flet_app = flet_fastapi.app(make_main(kiosk, fonts, join_url), no_cdn=True,
+    flet_app = flet_fastapi.app(make_main(kiosk, fonts, join_url, sync), no_cdn=True,
                                 app_name="入会 Ruhui", app_short_name="入会",
                                 app_description="Ruhui 入会 enrollment kiosk")
     app.mount("/", flet_app)
