@@ -3,11 +3,13 @@ import json
 import sqlite3
 
 import pytest
+from hypothesis import given, strategies as st
 
 from idgen import make_id, valid_form
 from kiosk.domain import DomainError, DuplicateMemberError, validate_member
 from kiosk.storage import Store
 from kiosk.storage.migrations import LATEST, migrate
+from kiosk.storage.store import _runs
 
 TODAY = dt.date(2026, 11, 25)
 PREFIX = "K7A3"
@@ -171,3 +173,23 @@ def test_print_queue(store):
     store.mark_printed([a.record_id])
     assert [s.record_id for s in store.print_queue()] == [b.record_id]
     assert json.loads(json.dumps(store.outbox_counts())) == {"pending": 2, "sent": 0, "quarantined": 0}
+
+
+@given(st.lists(st.integers(1, 200), max_size=60))
+def test_receipt_runs_cover_exactly_the_ids_held(ids):
+    runs = _runs(ids)
+    covered = [i for first, last in runs for i in range(first, last + 1)]
+    assert covered == sorted(set(ids))
+    assert all(b[0] > a[1] + 1 for a, b in zip(runs, runs[1:]))  # maximal runs
+
+
+def test_a_receipt_marks_exactly_its_rows_sent(store):
+    stored = [enroll(store, member(id_number=make_id(seq=n)))[0] for n in range(6)]
+    ids = [row["id"] for row in store.pending_outbox()]
+    sent, quarantined = store.apply_receipt("r1", "{}", "sig", held=[ids[0], ids[1], ids[3]],
+                                            rejected=[(ids[4], "409.1", "conflict")])
+    assert (sent, quarantined) == (3, 1)
+    assert [row["id"] for row in store.pending_outbox()] == [ids[2], ids[5]]
+    assert store.apply_receipt("r1", "{}", "sig", held=[ids[0]], rejected=[]) == (0, 0)
+    assert store.outbox_counts() == {"pending": 2, "sent": 3, "quarantined": 1}
+    assert len(stored) == 6

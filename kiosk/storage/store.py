@@ -77,6 +77,17 @@ def _row_to_stored(row: dict[str, Any]) -> StoredMember:
     )
 
 
+def _runs(ids: list[int]) -> list[tuple[int, int]]:
+    """[1, 2, 3, 7, 8] -> [(1, 3), (7, 8)]."""
+    runs: list[tuple[int, int]] = []
+    for i in sorted(set(ids)):
+        if runs and i == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
 class Store:
     """One kiosk's SQLite file. Safe to share between threads (one lock, one connection)."""
 
@@ -390,10 +401,11 @@ class Store:
             conn.execute("INSERT INTO sync_receipts(receipt_id, body, signature, received_at) "
                          "VALUES (?, ?, ?, ?) ON CONFLICT(receipt_id) DO NOTHING",
                          (receipt_id, body, signature, at))
+            # A receipt usually holds a run of consecutive outbox ids: one UPDATE per run.
             sent = conn.executemany(
                 "UPDATE outbox SET state = 'sent', sent_at = ?, receipt_id = ?, "
-                "attempts = attempts + 1 WHERE id = ? AND state = 'pending'",
-                [(at, receipt_id, i) for i in held]).rowcount
+                "attempts = attempts + 1 WHERE id BETWEEN ? AND ? AND state = 'pending'",
+                [(at, receipt_id, first, last) for first, last in _runs(held)]).rowcount
             quarantined = conn.executemany(
                 "UPDATE outbox SET state = 'quarantined', error_code = ?, last_error = ?, "
                 "receipt_id = ?, attempts = attempts + 1 WHERE id = ? AND state = 'pending'",
