@@ -12,6 +12,16 @@ settings.load_profile("ruhui")
 sys.path.insert(0, str(Path(__file__).parent))  # tests' own helpers (idgen)
 
 
+@pytest.fixture(scope="session")
+def playwright_driver():
+    """One Playwright per test process: its sync API cannot be started twice in one thread, so
+    the kiosk's and the phone page's browser tests share it (a browser each)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch, tmp_path):
     """No test sees the developer's kiosk data or font overrides."""

@@ -8,7 +8,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from PIL import Image
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from idgen import make_id
 from kiosk.selfreg import join_access
@@ -33,10 +33,10 @@ def kiosk(tmp_path):
 
 
 @pytest.fixture
-def phone(kiosk):
+def phone(kiosk, playwright_driver):
     """A phone-sized page; yields (page, form URL, every URL the page asked for)."""
-    with serve_in_thread(selfreg_app(kiosk)) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    with serve_in_thread(selfreg_app(kiosk)) as base:
+        browser = playwright_driver.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
                                       has_touch=True, device_scale_factor=2, user_agent=WECHAT_UA,
                                       java_script_enabled=False)

@@ -71,14 +71,6 @@ def kiosk_server(tmp_path):
     running.stop()
 
 
-@pytest.fixture(scope="session")
-def playwright_driver():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
-
-
 @pytest.fixture
 def browser(playwright_driver):
     """A fresh Chromium per test: focus and caches never leak between tests."""
