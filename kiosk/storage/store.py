@@ -180,6 +180,12 @@ class Store:
         a crowd of phones then shares one fsync instead of queueing for one each.
         """
         now = now or now_local()
+        if len(items) == 1:  # a desk's usual case: the transaction alone is the savepoint
+            try:
+                with self.transaction() as conn:
+                    return [self._insert(conn, items[0], device_prefix, consent_version, now)]
+            except DomainError as error:
+                return [error]
         results: list[tuple[StoredMember, bool] | DomainError] = []
         with self.transaction() as conn:
             for item in items:
@@ -201,11 +207,6 @@ class Store:
                 raise DomainError("record_conflict")
             return existing, False
         record_id = record_id or str(uuid.uuid4())
-        twin = conn.execute("SELECT record_id, card_number FROM members "
-                            "WHERE id_number = ? AND status = 'active'",
-                            (member.id_number,)).fetchone()
-        if twin:
-            raise DuplicateMemberError(card_number=twin[1], record_id=twin[0])
         created_at = now.isoformat(timespec="milliseconds")
         sequence = self._next(conn, f"card_sequence:{device_prefix}")
         card_number = format_card_number(device_prefix, sequence)
@@ -215,8 +216,18 @@ class Store:
                "consent_version": consent_version, "device_prefix": device_prefix,
                "mobile_last4": member.mobile[-4:], "updated_at": created_at}
         columns = ", ".join(f"[{k}]" for k in row)
-        conn.execute(f"INSERT INTO members ({columns}) VALUES ({', '.join('?' * len(row))})",
-                     tuple(row.values()))
+        try:
+            conn.execute(f"INSERT INTO members ({columns}) VALUES ({', '.join('?' * len(row))})",
+                         tuple(row.values()))
+        except sqlite3.IntegrityError as error:
+            # The partial unique index on active ID numbers decides; looking the twin up only
+            # when it fires saves a query on every sign-up. The caller rolls back the sequence.
+            if "members.id_number" not in str(error):
+                raise
+            twin = conn.execute("SELECT record_id, card_number FROM members "
+                                "WHERE id_number = ? AND status = 'active'",
+                                (member.id_number,)).fetchone()
+            raise DuplicateMemberError(card_number=twin[1], record_id=twin[0]) from None
         stored = _row_to_stored(row | {"void_reason": ""})
         # The member row itself says who enrolled whom and when (volunteer, created_at), so
         # the audit table holds only later changes: one page less to fsync per sign-up.
