@@ -10,7 +10,6 @@ Both run in this process, one after the other, on fresh stores in a temporary fo
 
 from __future__ import annotations
 
-import datetime as dt
 import statistics
 import sys
 import tempfile

@@ -22,6 +22,16 @@ def playwright_driver():
         yield p
 
 
+@pytest.fixture
+def kiosk(tmp_path):
+    """A real kiosk (SQLite file, device key) in a folder of its own."""
+    from kiosk.service import Kiosk
+
+    k = Kiosk.open(str(tmp_path / "kiosk"))
+    yield k
+    k.close()
+
+
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch, tmp_path):
     """No test sees the developer's kiosk data or font overrides."""

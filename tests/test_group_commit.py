@@ -4,17 +4,9 @@ import sqlite3
 import pytest
 
 from idgen import make_id, valid_form
-from kiosk.config import KioskPaths
 from kiosk.domain import DuplicateMemberError, FormError
 from kiosk.group_commit import GroupCommitWriter
-from kiosk.service import EnrollRequest, Kiosk
-
-
-@pytest.fixture
-def kiosk(tmp_path):
-    k = Kiosk(KioskPaths(tmp_path / "data"))
-    yield k
-    k.close()
+from kiosk.service import EnrollRequest
 
 
 def test_a_refused_sign_up_in_a_batch_leaves_the_others_stored(kiosk):

@@ -12,7 +12,7 @@ import pytest
 
 from kiosk.cards.keys import DeviceKey
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sync.client import DeviceRefusedError, HubClient, Identity, provision
+from sync.client import DeviceRefusedError, Identity, provision
 from sync.client.uploader import build_envelope
 from sync.hub.provisioning import make_device_code
 from sync.protocol.auth import sign_request

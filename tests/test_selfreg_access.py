@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pypdfium2
-import pytest
 import zxingcpp
 from PIL import Image
 
@@ -22,13 +21,6 @@ from kiosk.selfreg.poster import poster_pdf
 from kiosk.service import Kiosk
 
 ROOT = Path(__file__).parent.parent
-
-
-@pytest.fixture
-def kiosk(tmp_path):
-    k = Kiosk.open(str(tmp_path / "kiosk"))
-    yield k
-    k.close()
 
 
 def test_token_is_stable_until_closed_or_rotated(kiosk):

@@ -13,7 +13,6 @@ from playwright.sync_api import expect
 from idgen import make_id
 from kiosk.selfreg import join_access
 from kiosk.selfreg.devserver import selfreg_app, serve_in_thread
-from kiosk.service import Kiosk
 
 pytestmark = pytest.mark.browser
 
@@ -23,13 +22,6 @@ WECHAT_UA = ("Mozilla/5.0 (Linux; Android 12; V2118A) AppleWebKit/537.36 (KHTML,
              "Version/4.0 Chrome/107.0.5304.141 Mobile Safari/537.36 XWEB/5235 MMWEBSDK/20230701 "
              "MMWEBID/1234 MicroMessenger/8.0.40.2420(0x28002851) WeChat/arm64 Weixin NetType/WIFI "
              "Language/zh_CN ABI/arm64")
-
-
-@pytest.fixture
-def kiosk(tmp_path):
-    k = Kiosk.open(str(tmp_path / "kiosk"))
-    yield k
-    k.close()
 
 
 @pytest.fixture

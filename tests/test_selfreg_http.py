@@ -22,13 +22,6 @@ NONCE = re.compile(r'name="nonce" value="([^"]+)"')
 
 
 @pytest.fixture
-def kiosk(tmp_path):
-    k = Kiosk.open(str(tmp_path / "kiosk"))
-    yield k
-    k.close()
-
-
-@pytest.fixture
 def server(kiosk):
     with serve_in_thread(selfreg_app(kiosk)) as base:
         yield base

@@ -6,22 +6,13 @@ import ast
 import re
 from pathlib import Path
 
-import pytest
 
 from idgen import make_id
 from kiosk.i18n import TEXTS, t
-from kiosk.service import Kiosk
 from kiosk.ui.desk import IDLE_SETTING, DeskSession
 from kiosk.ui.enroll import GROUP_PLATFORMS
 
 UI_DIR = Path(__file__).resolve().parents[1] / "kiosk" / "ui"
-
-
-@pytest.fixture
-def kiosk(tmp_path):
-    k = Kiosk.open(str(tmp_path / "kiosk"))
-    yield k
-    k.close()
 
 
 class Clock:

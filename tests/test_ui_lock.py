@@ -6,16 +6,8 @@ import hashlib
 
 import pytest
 
-from kiosk.service import Kiosk
 from kiosk.ui.desk import DeskSession
 from kiosk.ui.lock import PIN_SETTING, SCRYPT_N, AdminLock, check_pin, hash_pin
-
-
-@pytest.fixture
-def kiosk(tmp_path):
-    k = Kiosk.open(str(tmp_path / "kiosk"))
-    yield k
-    k.close()
 
 
 def test_pin_is_stored_as_salted_scrypt_never_in_clear(kiosk):

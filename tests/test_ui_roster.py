@@ -6,16 +6,8 @@ import pytest
 
 from idgen import make_id
 from kiosk.i18n import t
-from kiosk.service import Kiosk
 from kiosk.ui.bigscreen import RECENT, BigScreenState
 from kiosk.ui.roster import RosterState
-
-
-@pytest.fixture
-def kiosk(tmp_path):
-    k = Kiosk.open(str(tmp_path / "kiosk"))
-    yield k
-    k.close()
 
 
 def enroll(kiosk, name, seq, group="courier", mobile="13800138000"):

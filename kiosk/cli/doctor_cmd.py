@@ -10,7 +10,6 @@ import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from kiosk.config import KioskPaths
 from kiosk.domain import DomainError

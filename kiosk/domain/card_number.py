@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Iterator
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXY"
 assert len(ALPHABET) == 31
@@ -61,3 +62,16 @@ def provisional_prefix(public_key: bytes) -> str:
         value, digit = divmod(value, 31)
         chars.append(ALPHABET[digit])
     return "".join(chars)
+
+
+def hub_prefixes(device: int) -> Iterator[str]:
+    """The prefixes a hub offers device number `device`, in order: the n-th from "A000" upward,
+    then the ones after it (the hub skips any already held)."""
+    value = len(ALPHABET) ** 3 * 10 + device
+    while True:
+        chars, v = [], value
+        for _ in range(PREFIX_LEN):
+            v, digit = divmod(v, len(ALPHABET))
+            chars.append(ALPHABET[digit])
+        yield "".join(reversed(chars))
+        value += 1

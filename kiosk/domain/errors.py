@@ -22,8 +22,23 @@ def _check_code(code: str) -> str:
     return code
 
 
+class _Messages:
+    """The Chinese and English messages of `code` (with `params`) from the one table."""
+
+    code: str
+    params: dict
+
+    @property
+    def message_zh(self) -> str:
+        return t(f"error.{self.code}", "zh", **self.params)
+
+    @property
+    def message_en(self) -> str:
+        return t(f"error.{self.code}", "en", **self.params)
+
+
 @dataclass(frozen=True)
-class FieldError:
+class FieldError(_Messages):
     """One rule a field broke."""
 
     field: str
@@ -33,34 +48,18 @@ class FieldError:
     def __post_init__(self) -> None:
         _check_code(self.code)
 
-    @property
-    def message_zh(self) -> str:
-        return t(f"error.{self.code}", "zh", **self.params)
-
-    @property
-    def message_en(self) -> str:
-        return t(f"error.{self.code}", "en", **self.params)
-
     def to_dict(self) -> dict:
         return {"field": self.field, "code": self.code,
                 "message_zh": self.message_zh, "message_en": self.message_en}
 
 
-class DomainError(Exception):
+class DomainError(_Messages, Exception):
     """An error a person can act on: a stable code and a message in both languages."""
 
     def __init__(self, code: str, **params: object) -> None:
         self.code = _check_code(code)
         self.params = params
         super().__init__(f"{code}: {self.message_en}")
-
-    @property
-    def message_zh(self) -> str:
-        return t(f"error.{self.code}", "zh", **self.params)
-
-    @property
-    def message_en(self) -> str:
-        return t(f"error.{self.code}", "en", **self.params)
 
     def to_dict(self) -> dict:
         return {"code": self.code, "message_zh": self.message_zh, "message_en": self.message_en}

@@ -36,6 +36,7 @@ from typing import Any, Iterator
 import psycopg
 from psycopg import errors as pg_errors
 
+from kiosk.domain.card_number import hub_prefixes
 from sync.hub.pg_migrations import LATEST, MIGRATION_LOCK, apply_migrations, schema_version
 from sync.hub.store import Change, Device, NewSignup, Outcome, SignReceipt
 from sync.protocol.problems import ProblemError
@@ -188,21 +189,13 @@ class PgHubStore:
 
     @staticmethod
     def _free_prefix(conn: psycopg.Connection, device: int) -> str:
-        from kiosk.domain.card_number import ALPHABET, PREFIX_LEN
-        # Same numbering as the SQLite store: device n gets the n-th prefix from "A000" upward,
-        # skipping any prefix held or used before provisioning (UNIQUE(prefix) is the guard).
-        value = len(ALPHABET) ** 3 * 10 + device
-        while True:
-            chars, v = [], value
-            for _ in range(PREFIX_LEN):
-                v, digit = divmod(v, len(ALPHABET))
-                chars.append(ALPHABET[digit])
-            prefix = "".join(reversed(chars))
-            taken = conn.execute("SELECT 1 FROM devices WHERE prefix = %s OR "
-                                 "provisional_prefix = %s", (prefix, prefix)).fetchone()
-            if not taken:
-                return prefix
-            value += 1
+        # UNIQUE(prefix) is the guard; skipping prefixes held, or used before provisioning,
+        # only avoids tripping it.
+        def is_free(prefix: str) -> bool:
+            return conn.execute("SELECT 1 FROM devices WHERE prefix = %s OR "
+                                "provisional_prefix = %s", (prefix, prefix)).fetchone() is None
+
+        return next(prefix for prefix in hub_prefixes(device) if is_free(prefix))
 
     @staticmethod
     def _device(conn: psycopg.Connection, device: int) -> Device:

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+from kiosk.domain.card_number import hub_prefixes
 from sync.hub.store import Change, Device, NewSignup, Outcome, SignReceipt
 from sync.protocol.problems import ProblemError
 
@@ -184,21 +185,13 @@ class SqliteHubStore:
 
     @staticmethod
     def _free_prefix(conn: sqlite3.Connection, device: int) -> str:
-        from kiosk.domain.card_number import ALPHABET, PREFIX_LEN
-        # Device n gets the n-th prefix from "A000" upward, skipping any prefix a device already
-        # holds or used before provisioning: UNIQUE(prefix) is the guard, this only avoids it.
-        value = len(ALPHABET) ** 3 * 10 + device
-        while True:
-            chars, v = [], value
-            for _ in range(PREFIX_LEN):
-                v, digit = divmod(v, len(ALPHABET))
-                chars.append(ALPHABET[digit])
-            prefix = "".join(reversed(chars))
-            taken = conn.execute("SELECT 1 FROM devices WHERE prefix = ? OR provisional_prefix = ?",
-                                 (prefix, prefix)).fetchone()
-            if not taken:
-                return prefix
-            value += 1
+        # UNIQUE(prefix) is the guard; skipping prefixes held, or used before provisioning,
+        # only avoids tripping it.
+        def is_free(prefix: str) -> bool:
+            return conn.execute("SELECT 1 FROM devices WHERE prefix = ? OR "
+                                "provisional_prefix = ?", (prefix, prefix)).fetchone() is None
+
+        return next(prefix for prefix in hub_prefixes(device) if is_free(prefix))
 
     @staticmethod
     def _device(conn: sqlite3.Connection, device: int) -> Device:
