@@ -266,7 +266,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ui.big.total": ("已入会", "Joined"),
     "ui.big.recent": ("最新入会", "Just joined"),
     "ui.big.other": ("其他", "Other"),
-    "ui.big.join": ("扫码自助入会：请看服务台二维码", "Join from your phone: scan the code at the desk"),
+    "ui.big.join": ("用手机扫码，自助入会", "Scan with your phone to join the union yourself"),
     "ui.lock.title": ("请输入管理员密码", "Enter the admin PIN"),
     "ui.lock.set_title": ("首次使用：设置管理员密码", "First use: set the admin PIN"),
     "ui.lock.pin": ("管理员密码", "Admin PIN"),

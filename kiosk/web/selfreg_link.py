@@ -32,6 +32,15 @@ def join_url(kiosk: Kiosk, *, host: str, port: int) -> str | None:
         return None
 
 
+def join_qr_png(url: str) -> bytes | None:
+    """The join URL as a QR code PNG for a screen, or None without the phone page."""
+    if _selfreg is None:
+        return None
+    from kiosk.selfreg.address import join_qr_png as make_png
+
+    return make_png(url)
+
+
 def lan_address() -> str:
     """This machine's best LAN address (no packet sent); loopback when there is none."""
     if _selfreg is not None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import sqlite3
 
 import pytest
+import zxingcpp
+from PIL import Image
 from playwright.sync_api import expect
 
+from kiosk.selfreg.access import join_access
 from kiosk.ui.desk import IDLE_SETTING
 
 from idgen import make_id
@@ -127,6 +131,18 @@ def test_big_screen_count_moves_when_another_tab_enrolls(new_page, kiosk_server)
     expect(by_id(desk, "done-card")).to_be_visible()
     expect(total).to_contain_text("1", timeout=1_000)  # within a second of the sign-up
     expect(by_id(big, "big-recent")).to_contain_text("孙*")
+
+
+def test_big_screen_shows_the_join_qr_code_for_phones(new_page, kiosk_server):
+    big = new_page(1280, 800)
+    open_app(big, kiosk_server.url + "big")
+    qr = by_id(big, "big-join-qr")
+    expect(qr).to_be_visible()
+    big.wait_for_timeout(500)  # the canvas paints after the semantics DOM (DESIGN §5)
+    image = Image.open(io.BytesIO(qr.screenshot()))
+    texts = [b.text for b in zxingcpp.read_barcodes(image)]
+    token = join_access(kiosk_server.kiosk).token
+    assert len(texts) == 1 and texts[0].endswith(f"/join/{token}")
 
 
 def test_a_tablet_remembers_its_volunteer_across_reloads(new_page, kiosk_server):

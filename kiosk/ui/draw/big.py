@@ -5,8 +5,11 @@ from __future__ import annotations
 import flet as ft
 
 from kiosk.ui.draw.common import ScreenView, sem
+from kiosk.ui.draw.enroll import EMPTY_PNG
+from kiosk.web import selfreg_link
 
 BAR_WIDTH = 420
+FIGURES_WIDTH = 660  # labels, the longest bar and its count; the QR code wraps below if no room
 
 
 class BigView(ScreenView):
@@ -15,16 +18,23 @@ class BigView(ScreenView):
         self.total = ft.Text("0", size=96, weight=ft.FontWeight.BOLD, color=ft.Colors.RED_800)
         self.bars = ft.Column([], spacing=8)
         self.recent = ft.Text("", size=28)
-        self.join = ft.Text(self.T("ui.big.join"), size=18, visible=False)
-        return ft.Column([
+        self.join = ft.Text(self.T("ui.big.join"), size=22, visible=False)
+        # Workers scan the projector: the join QR code, drawn again only when the URL changes.
+        self.join_qr_image = ft.Image(src=EMPTY_PNG, width=260, height=260)
+        self.join_qr = sem("big-join-qr", self.join_qr_image)
+        self.join_qr.visible = False  # hide the wrapper: a hidden child inside it is an error
+        self.join_qr_url: str | None = None
+        figures = ft.Column([
             self.event,
             ft.Row([ft.Text(self.T("ui.big.total"), size=28), sem("big-total", self.total)],
                    vertical_alignment=ft.CrossAxisAlignment.CENTER),
             self.bars,
             ft.Text(self.T("ui.big.recent"), size=20),
             sem("big-recent", self.recent),
-            self.join,
-        ], spacing=16)
+        ], spacing=16, width=FIGURES_WIDTH)
+        # Beside the figures on a wide projector, below them on a narrow screen.
+        return ft.Row([figures, ft.Column([self.join, self.join_qr], spacing=12)],
+                      wrap=True, spacing=48, vertical_alignment=ft.CrossAxisAlignment.START)
 
     def sync(self) -> None:
         b = self.desk.big
@@ -39,4 +49,9 @@ class BigView(ScreenView):
         ], spacing=12) for bar in b.bars]
         self.recent.value = " ".join(b.recent)
         self.recent.style = self.host.name_style(self.recent.value)
-        self.join.visible = bool(self.host.join_url and self.host.join_url())
+        url = self.host.join_url() if self.host.join_url else None
+        if url != self.join_qr_url:
+            png = selfreg_link.join_qr_png(url) if url else None
+            self.join_qr_image.src = png or EMPTY_PNG
+            self.join_qr_url = url if png else None
+        self.join.visible = self.join_qr.visible = self.join_qr_url is not None
