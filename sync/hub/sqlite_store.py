@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from kiosk.domain.card_number import hub_prefixes
-from sync.hub.store import Change, Device, NewSignup, Outcome, SignReceipt
+from sync.hub.store import (Change, Device, NewSignup, Outcome, SignReceipt,
+                            redeem_code_rules)
 from sync.protocol.problems import ProblemError
 
 SCHEMA = """
@@ -160,15 +161,10 @@ class SqliteHubStore:
         with self._tx() as conn:
             row = conn.execute("SELECT expires_at, used_at, used_by_key, device, name "
                                "FROM device_codes WHERE code_hash = ?", (code_hash,)).fetchone()
-            if row is None:
-                raise ProblemError("code_unknown")
-            expires_at, used_at, used_by, device, code_name = row
-            if used_at is not None:
-                if used_by == public_key and device is not None:
-                    return self._device(conn, device)
-                raise ProblemError("code_used")
-            if now > expires_at:
-                raise ProblemError("code_expired")
+            again = redeem_code_rules(row, public_key, now)
+            if again is not None:
+                return self._device(conn, again)
+            code_name = row[4]
             if conn.execute("SELECT 1 FROM devices WHERE public_key = ?", (public_key,)).fetchone():
                 raise ProblemError("code_used", reason="key already registered")
             device = conn.execute(

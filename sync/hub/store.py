@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Protocol
 
+from sync.protocol.problems import ProblemError
+
 
 @dataclass(frozen=True)
 class Device:
@@ -87,6 +89,23 @@ class HubStore(Protocol):
     def export_people(self) -> Iterator[dict[str, Any]]: ...
     def counts(self) -> dict[str, int]: ...
     def close(self) -> None: ...
+
+
+def redeem_code_rules(row: tuple | None, public_key: bytes, now: str) -> int | None:
+    """The rules of a provisioning code, whatever the database: `row` is the code's
+    (expires_at, used_at, used_by_key, device, name). Returns the device to answer again (the
+    same key redeeming the same code: its first answer was lost), None when the code may be
+    used now; raises ProblemError when it may not."""
+    if row is None:
+        raise ProblemError("code_unknown")
+    expires_at, used_at, used_by, device, _name = row
+    if used_at is not None:
+        if bytes(used_by or b"") == public_key and device is not None:
+            return device
+        raise ProblemError("code_used")
+    if now > expires_at:
+        raise ProblemError("code_expired")
+    return None
 
 
 def is_postgres_url(db: object) -> bool:

@@ -171,16 +171,9 @@ class FaultProxy:
             except (ConnectionError, OSError, RuntimeError):
                 pass
 
-    async def _read_request(self, reader) -> bytes:
-        """One whole HTTP request (headers + Content-Length body) from the client."""
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = 0
-        for line in head.split(b"\r\n"):
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":", 1)[1])
-        return head + (await reader.readexactly(length) if length else b"")
-
-    async def _read_response(self, reader) -> bytes:
+    @staticmethod
+    async def _read_message(reader) -> bytes:
+        """One whole HTTP request or response (headers + Content-Length body)."""
         head = await reader.readuntil(b"\r\n\r\n")
         length = 0
         for line in head.split(b"\r\n"):
@@ -192,7 +185,7 @@ class FaultProxy:
         u_reader, u_writer = await self._open()
         try:
             while True:
-                request = await self._read_request(c_reader)
+                request = await self._read_message(c_reader)
                 u_writer.write(request)
                 await u_writer.drain()
                 if request.startswith(b"POST /v1/batches"):
@@ -200,7 +193,7 @@ class FaultProxy:
                     await asyncio.get_running_loop().run_in_executor(None, self._release.wait, 30)
                     await self._pump(u_reader, c_writer, False)
                     return
-                c_writer.write(await self._read_response(u_reader))
+                c_writer.write(await self._read_message(u_reader))
                 await c_writer.drain()
         finally:
             await self._close(u_writer)
@@ -220,14 +213,14 @@ class FaultProxy:
                 await self._pump(c_reader, u_writer, True, limit=self.cut_bytes)
                 await self._close(u_writer)
             elif fault == "error500":
-                await self._read_request(c_reader)
+                await self._read_message(c_reader)
                 c_writer.write(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n"
                                b"Connection: close\r\n\r\n")
                 await c_writer.drain()
             elif fault == "hold":
                 await self._hold(c_reader, c_writer)
             elif fault in ("drop_response", "delay", "duplicate"):
-                request = await self._read_request(c_reader)
+                request = await self._read_message(c_reader)
                 await self._paced(request, True)
                 if fault == "delay":
                     await asyncio.sleep(self.delay)
