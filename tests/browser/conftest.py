@@ -16,8 +16,12 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from flet_web import get_package_web_dir
+
 from kiosk.service import Kiosk
-from kiosk.web.app import WebOptions, build_app
+from kiosk.web.app import WebOptions, build_app, warm
+from kiosk.web.client import ClientFiles
+from kiosk.web.fonts import WebFonts
 
 from flutter import ARGS, CHROMIUM
 
@@ -37,6 +41,25 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# Characters the tests type: their font files are made before any page asks for them.
+TEST_TEXT = "张明李华䶮㐁𠮷𠀋孙六李思王五赵六周七吴八郑九陈十"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def warm_web_cache():
+    """Make the compressed client and the fonts the tests need once, before the first page.
+
+    On a fresh clone the cache is empty and a kiosk makes these files on demand, each cut from
+    a 19 MB font: a page would then paint boxes for seconds while its fonts are made, and the
+    glyph test could compare two frames of boxes. A real kiosk warms at start the same way."""
+    fonts = WebFonts(WEB_CACHE, Path(get_package_web_dir()) / "main.dart.js")
+    warm(ClientFiles(WEB_CACHE), fonts)
+    for number in fonts.rare_chunks_for(TEST_TEXT):
+        fonts.rare_chunk(number)
+    for font in {i for ch in TEST_TEXT for i in fonts.table.fonts_for(ord(ch))}:
+        fonts.fallback_slice(fonts.table.fonts[font][1])
 
 
 class RunningKiosk:
