@@ -84,3 +84,21 @@ def hub_db(request, tmp_path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "hub.sqlite3")
     return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def sign_in():
+    """sign_in(hub_url, username) -> (httpx client signed in to the admin pages, CSRF token);
+    the clients are closed after the test. Users: tests/adminhub.py."""
+    from adminhub import signed_in
+
+    clients = []
+
+    def sign_in(base_url: str, username: str):
+        client, csrf = signed_in(base_url, username)
+        clients.append(client)
+        return client, csrf
+
+    yield sign_in
+    for client in clients:
+        client.close()

@@ -1,5 +1,6 @@
 """`kiosk hub` (serve), `kiosk hub device-code`, `kiosk hub export --csv`, `kiosk hub import FILE`,
-`kiosk hub revoke DEVICE`, `kiosk hub orgs FILE`, `kiosk hub backup --out FILE`. `--db` is a SQLite
+`kiosk hub revoke DEVICE`, `kiosk hub orgs FILE`, `kiosk hub backup --out FILE`,
+`kiosk hub user add|passwd|disable|enable|list`. `--db` is a SQLite
 path or a postgresql:// URL. The hub never imports kiosk.ui."""
 
 from __future__ import annotations
@@ -58,6 +59,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     orgs.add_argument("file", type=Path)
     orgs.add_argument("--db", default=argparse.SUPPRESS)
     orgs.set_defaults(func=load_orgs)
+
+    user = sub.add_parser("user", help="admin page users: add, passwd, disable, enable, list")
+    user.add_argument("action", choices=("add", "passwd", "disable", "enable", "list"))
+    user.add_argument("username", nargs="?", default="")
+    user.add_argument("--role", choices=("admin", "staff", "readonly"),
+                      help="for add (default staff), or to change a user's role")
+    user.add_argument("--password-stdin", action="store_true",
+                      help="read the password from the first line of stdin (for scripts)")
+    user.add_argument("--db", default=argparse.SUPPRESS)
+    user.set_defaults(func=manage_user)
 
     backup = sub.add_parser("backup", help="a consistent copy of the SQLite hub, safe while it "
                             "runs (PostgreSQL: use pg_dump)")
@@ -178,6 +189,60 @@ def load_orgs(args: argparse.Namespace) -> int:
     finally:
         store.close()
     return 0
+
+
+def _new_password(args: argparse.Namespace) -> str:
+    from sync.hub.admin.auth import MIN_PASSWORD
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        import getpass
+        password = getpass.getpass(t("admin.new_password", "zh") + t("admin.new_password", "en"))
+        if getpass.getpass(t("admin.repeat_password", "zh")
+                           + t("admin.repeat_password", "en")) != password:
+            _say_key("admin.password_mismatch")
+            raise SystemExit(2)
+    if len(password) < MIN_PASSWORD:
+        _say_key("admin.password_short", n=MIN_PASSWORD)
+        raise SystemExit(2)
+    return password
+
+
+def manage_user(args: argparse.Namespace) -> int:
+    import time
+
+    from sync.hub.admin.auth import hash_password, valid_username
+    name, now = args.username.strip(), int(time.time())
+    if args.action != "list" and not valid_username(name):
+        _say_key("admin.username_invalid")
+        return 2
+    store = open_store(args)
+    try:
+        if args.action == "list":
+            for username, role, _created, disabled in store.admin_users():
+                print(f"{username}\t{role}" + ("\tdisabled" if disabled else ""))
+            return 0
+        if args.action == "add":
+            role = args.role or "staff"
+            if not store.add_admin_user(name, hash_password(_new_password(args)), role, now):
+                _say_key("admin.user_exists", username=name)
+                return 2
+            _say_key("admin.user_added", username=name, role=role)
+            return 0
+        changes: dict = {"role": args.role}
+        if args.action == "passwd":
+            changes["password_hash"] = hash_password(_new_password(args))
+        elif args.action == "disable":
+            changes["disabled_at"] = now
+        elif args.action == "enable":
+            changes["enable"] = True
+        if not store.update_admin_user(name, **changes):
+            _say_key("admin.user_unknown", username=name)
+            return 2
+        _say_key("admin.user_updated", username=name)
+        return 0
+    finally:
+        store.close()
 
 
 def backup_db(args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from kiosk.cards.keys import key_id_of
 from kiosk.domain.card_number import normalise_card_number
 from sync.hub import api_models as m
+from sync.hub.admin import mount_admin
 from sync.hub.ingest import ingest_envelope, known_device
 from sync.hub.keys import HubKeys, load_or_create_hub_keys
 from sync.hub.ops import AccessLogMiddleware, readiness
@@ -78,8 +79,9 @@ def create_app(store: HubStore, keys: HubKeys | None = None, *,
     app = FastAPI(title="Ruhui hub", version=f"{BATCH_VERSION}",
                   description="Federation hub of the Ruhui enrollment kiosks: provisioning, "
                               "batch ingest and configuration. Wire format: sync/PROTOCOL.md.")
-    app.state.store, app.state.keys = store, keys
+    app.state.store, app.state.keys, app.state.clock = store, keys, clock
     app.add_middleware(AccessLogMiddleware)  # one JSON line per request (sync.hub.ops)
+    mount_admin(app)
 
     @app.exception_handler(ProblemError)
     async def problem_error(_request: Request, error: ProblemError) -> JSONResponse:

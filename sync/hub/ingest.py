@@ -20,7 +20,7 @@ from kiosk.domain.card_number import ALPHABET, PREFIX_LEN
 from kiosk.domain.member import INPUT_FIELDS
 from sync.hub.keys import HubKeys
 from sync.hub.validate import BatchValidator
-from sync.hub.store import Change, Device, HubStore, NewSignup, Outcome
+from sync.hub.store import Change, Device, HubStore, NewSignup, Outcome, facts
 from sync.protocol.batch import KINDS, ColumnarBatch, Item
 from sync.protocol.envelope import open_columns, read_header
 from sync.protocol.problems import BY_NAME, ProblemError
@@ -147,7 +147,9 @@ def _new_signup(item: Item, device: Device, validator: BatchValidator) -> NewSig
     except UnicodeEncodeError:  # a lone surrogate from a \ud800 escape
         raise ProblemError("invalid_record", fields=["body"]) from None
     return NewSignup(item.seq, record_id, card, member.id_number, canonical.decode("utf-8"),
-                     hashlib.sha256(canonical).hexdigest(), created_at[:40])
+                     hashlib.sha256(canonical).hexdigest(), created_at[:40],
+                     facts(member.group, member.union_org, member.event, member.channel,
+                           created_at, member.id_number, member.name, member.mobile))
 
 
 # --- member.created, column by column ----------------------------------------------------------
@@ -212,6 +214,8 @@ def _new_signups(seqs: list[int], cols: dict[str, list[Any]], device: Device,
         todays.append(today)
     members = validator.accept_columns(cols, todays)
     bodies = canonical_rows(cols, n)
+    fact_cols = [cols.get(k, none) for k in ("group", "union_org", "event", "channel")]
+    names, mobiles = cols.get("name", none), cols.get("mobile", none)
     out: list[NewSignup | tuple[int, str, ProblemError]] = []
     for i in range(n):
         seq, member = seqs[i], members[i]
@@ -232,7 +236,9 @@ def _new_signups(seqs: list[int], cols: dict[str, list[Any]], device: Device,
             out.append((seq, record_ids[i], ProblemError("invalid_record", fields=["body"])))
             continue
         out.append(NewSignup(seq, record_ids[i], cards[i], member, bodies[i],
-                             hashlib.sha256(encoded).hexdigest(), created[i][:40]))
+                             hashlib.sha256(encoded).hexdigest(), created[i][:40],
+                             facts(*(c[i] for c in fact_cols), created[i], member,
+                                   names[i], mobiles[i])))
     return out
 
 

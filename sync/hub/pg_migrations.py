@@ -85,6 +85,84 @@ CREATE TABLE IF NOT EXISTS receipts (
 CREATE TABLE IF NOT EXISTS orgs (code text PRIMARY KEY, name text NOT NULL,
                                  parent text NOT NULL DEFAULT '');
 """),
+    (2, """
+ALTER TABLE signups ADD COLUMN grp text NOT NULL DEFAULT '',
+    ADD COLUMN union_org text NOT NULL DEFAULT '', ADD COLUMN event text NOT NULL DEFAULT '',
+    ADD COLUMN channel text NOT NULL DEFAULT '', ADD COLUMN day text NOT NULL DEFAULT '',
+    ADD COLUMN area text NOT NULL DEFAULT '', ADD COLUMN name text NOT NULL DEFAULT '',
+    ADD COLUMN mobile4 text NOT NULL DEFAULT '';
+UPDATE signups SET grp = btrim(coalesce(body::jsonb->>'group', '')),
+    union_org = btrim(coalesce(body::jsonb->>'union_org', '')),
+    event = left(btrim(coalesce(body::jsonb->>'event', '')), 60),
+    channel = btrim(coalesce(body::jsonb->>'channel', '')),
+    day = left(coalesce(body::jsonb->>'created_at', ''), 10),
+    area = left(id_number, 6),
+    name = btrim(coalesce(body::jsonb->>'name', '')),
+    mobile4 = right(btrim(coalesce(body::jsonb->>'mobile', '')), 4);
+CREATE INDEX IF NOT EXISTS signups_name ON signups(name);
+CREATE INDEX IF NOT EXISTS signups_mobile4 ON signups(mobile4);
+ALTER TABLE devices ADD COLUMN last_sync_at text, ADD COLUMN last_report_at text,
+    ADD COLUMN report text NOT NULL DEFAULT '{}';
+ALTER TABLE receipts ADD COLUMN received_at text NOT NULL DEFAULT '';
+ALTER TABLE orgs ADD COLUMN county text NOT NULL DEFAULT '';
+CREATE TABLE IF NOT EXISTS admin_users (
+    username text PRIMARY KEY,
+    password_hash text NOT NULL,
+    role text NOT NULL,
+    created_at bigint NOT NULL,
+    disabled_at bigint
+);
+CREATE TABLE IF NOT EXISTS admin_sessions (
+    token_hash text PRIMARY KEY,
+    username text NOT NULL,
+    csrf text NOT NULL,
+    created_at bigint NOT NULL,
+    expires_at bigint NOT NULL
+);
+CREATE TABLE IF NOT EXISTS login_failures (key text NOT NULL, at bigint NOT NULL);
+CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures(key, at);
+CREATE TABLE IF NOT EXISTS member_changes (
+    change_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    record_id text NOT NULL,
+    member_id bigint,
+    username text NOT NULL,
+    at text NOT NULL,
+    kind text NOT NULL,
+    reason text NOT NULL DEFAULT '',
+    before text NOT NULL DEFAULT '{}',
+    after text NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS member_changes_record ON member_changes(record_id);
+CREATE TABLE IF NOT EXISTS review_items (
+    item_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    source text NOT NULL,
+    device integer NOT NULL,
+    seq bigint NOT NULL,
+    record_id text NOT NULL,
+    problem text NOT NULL,
+    details text NOT NULL DEFAULT '{}',
+    body text NOT NULL DEFAULT '{}',
+    reported_at text NOT NULL,
+    resolved_at text,
+    resolved_by text,
+    resolution text,
+    note text NOT NULL DEFAULT '',
+    UNIQUE (device, seq, problem)
+);
+CREATE TABLE IF NOT EXISTS export_log (
+    export_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    username text NOT NULL,
+    role text NOT NULL,
+    at text NOT NULL,
+    format text NOT NULL,
+    scope text NOT NULL,
+    since text,
+    until text,
+    full_ids boolean NOT NULL,
+    row_count integer NOT NULL,
+    member_ranges text NOT NULL
+);
+"""),
 )
 LATEST = MIGRATIONS[-1][0]
 # pg_advisory_xact_lock key: any fixed bigint; this is b"ruhuimig" read as an integer.

@@ -38,11 +38,14 @@ from psycopg import errors as pg_errors
 
 from kiosk.domain.card_number import hub_prefixes
 from sync.hub.pg_migrations import LATEST, MIGRATION_LOCK, apply_migrations, schema_version
-from sync.hub.store import (Change, Device, NewSignup, Outcome, SignReceipt,
-                            redeem_code_rules)
+from sync.hub.pg_admin import PgAdminQueries
+from sync.hub.store import (FACT_COLUMNS, Change, Device, NewSignup, Outcome, SignReceipt,
+                            facts_of, redeem_code_rules)
 from sync.protocol.problems import ProblemError
 
 _RETRIES = 5
+_FACTS = ", ".join(FACT_COLUMNS)
+_SET_FACTS = ", ".join(f"{c} = %s" for c in FACT_COLUMNS)
 _BIGINT = 2**63
 PROVISION_LOCK = MIGRATION_LOCK + 1  # serialises device registration (prefix choice)
 
@@ -100,10 +103,10 @@ def _clean(value: str) -> str:
 
 def _storable(s: NewSignup) -> bool:
     return not any("\x00" in v for v in (s.record_id, s.card_number, s.id_number, s.body_json,
-                                         s.created_at))
+                                         s.created_at, *s.facts))
 
 
-class PgHubStore:
+class PgHubStore(PgAdminQueries):
     """The hub store on a PostgreSQL database (``postgresql://`` URL, libpq syntax)."""
 
     def __init__(self, url: str, *, pool_size: int = 8) -> None:
@@ -249,9 +252,11 @@ class PgHubStore:
                         outcomes.append(self._apply_change(conn, device, receipt_id, change))
                     body, signature = sign_once(outcomes)
                     conn.execute("INSERT INTO receipts(receipt_id, device, batch_id, digest, "
-                                 "source, body, signature) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                                 (receipt_id, device, _clean(batch_id), digest, source, body,
-                                  signature))
+                                 "source, body, signature, received_at) VALUES (%s, %s, %s, %s, "
+                                 "%s, %s, %s, %s)", (receipt_id, device, _clean(batch_id), digest,
+                                                     source, body, signature, received_at))
+                    conn.execute("UPDATE devices SET last_sync_at = %s WHERE device = %s",
+                                 (received_at, device))
                 return outcomes
             except (pg_errors.DeadlockDetected, pg_errors.SerializationFailure):
                 # rolled back whole; safe to run again only if no receipt was made for it
@@ -284,17 +289,20 @@ class PgHubStore:
                 "FROM generate_series(1, %s)", (len(missing),)).fetchall()
             member.update(zip(missing, (r[0] for r in reserved)))
         # One statement for the whole batch (arrays unnested server-side), in record-id order.
+        facts = [", ".join(f"f{i}" for i in range(len(FACT_COLUMNS))),
+                 ", %b::text[]" * len(FACT_COLUMNS)]
         inserted = {r[0] for r in conn.execute(
             "INSERT INTO signups(record_id, device, seq, card_number, id_number, member_id, body, "
-            "body_hash, created_at, receipt_id, received_at) "
-            "SELECT r, %s, q, c, i, m, b, h, t, %s, %s FROM unnest(%b::text[], %b::bigint[], "
-            "%b::text[], %b::text[], %b::bigint[], %b::text[], %b::text[], %b::text[]) "
-            "AS u(r, q, c, i, m, b, h, t) ORDER BY r ON CONFLICT DO NOTHING RETURNING record_id",
+            f"body_hash, created_at, receipt_id, received_at, {_FACTS}) "
+            f"SELECT r, %s, q, c, i, m, b, h, t, %s, %s, {facts[0]} FROM unnest(%b::text[], "
+            "%b::bigint[], %b::text[], %b::text[], %b::bigint[], %b::text[], %b::text[], "
+            f"%b::text[]{facts[1]}) AS u(r, q, c, i, m, b, h, t, {facts[0]}) ORDER BY r "
+            "ON CONFLICT DO NOTHING RETURNING record_id",
             (device, receipt_id, received_at, [s.record_id for s in storable],
              [s.seq for s in storable], [s.card_number for s in storable],
              [s.id_number for s in storable], [member[s.id_number] for s in storable],
              [s.body_json for s in storable], [s.body_hash for s in storable],
-             [s.created_at for s in storable]))}
+             [s.created_at for s in storable], *map(list, zip(*(s.facts for s in storable)))))}
         others = [s.record_id for s in storable if s.record_id not in inserted]
         held = {row[0]: row for row in conn.execute(
             "SELECT record_id, device, body_hash FROM signups WHERE record_id = ANY(%b::text[])",
@@ -355,8 +363,8 @@ class PgHubStore:
         if before is not None:
             return before
         # The row lock orders concurrent changes to one record (a correction rewrites the body).
-        row = conn.execute("SELECT device, body FROM signups WHERE record_id = %s FOR UPDATE",
-                           (change.record_id,)).fetchone()
+        row = conn.execute("SELECT device, body, id_number FROM signups WHERE record_id = %s "
+                           "FOR UPDATE", (change.record_id,)).fetchone()
         if row is None:
             return out("rejected", "unknown_record")
         if row[0] != device:
@@ -377,8 +385,8 @@ class PgHubStore:
             conn.execute("UPDATE signups SET status = 'voided' WHERE record_id = %s",
                          (change.record_id,))
             return out("accepted")
-        conn.execute("UPDATE signups SET body = %s WHERE record_id = %s",
-                     (text, change.record_id))
+        conn.execute(f"UPDATE signups SET body = %s, {_SET_FACTS} WHERE record_id = %s",
+                     (text, *facts_of(body, change.id_number or row[2]), change.record_id))
         if change.id_number:
             conn.execute("INSERT INTO persons(id_number, canonical_record, canonical_card, "
                          "created_at) SELECT %s, record_id, card_number, received_at FROM signups "

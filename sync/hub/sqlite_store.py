@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from kiosk.domain.card_number import hub_prefixes
-from sync.hub.store import (Change, Device, NewSignup, Outcome, SignReceipt,
-                            redeem_code_rules)
+from sync.hub.sqlite_admin import SqliteAdminQueries
+from sync.hub.store import (FACT_COLUMNS, Change, Device, NewSignup, Outcome, SignReceipt,
+                            facts_of, redeem_code_rules)
 from sync.protocol.problems import ProblemError
 
 SCHEMA = """
@@ -87,10 +88,100 @@ CREATE TABLE IF NOT EXISTS receipts (
 CREATE TABLE IF NOT EXISTS orgs (code TEXT PRIMARY KEY, name TEXT NOT NULL,
                                  parent TEXT NOT NULL DEFAULT '')
 """
+# Later steps, by PRAGMA user_version; a hub made by the first schema (user_version 0) takes them
+# all. Append a step, never edit one that has shipped (sync.hub.pg_migrations has their twins).
+MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (2, """
+ALTER TABLE signups ADD COLUMN grp TEXT NOT NULL DEFAULT '';
+ALTER TABLE signups ADD COLUMN union_org TEXT NOT NULL DEFAULT '';
+ALTER TABLE signups ADD COLUMN event TEXT NOT NULL DEFAULT '';
+ALTER TABLE signups ADD COLUMN channel TEXT NOT NULL DEFAULT '';
+ALTER TABLE signups ADD COLUMN day TEXT NOT NULL DEFAULT '';
+ALTER TABLE signups ADD COLUMN area TEXT NOT NULL DEFAULT '';
+ALTER TABLE signups ADD COLUMN name TEXT NOT NULL DEFAULT '';
+ALTER TABLE signups ADD COLUMN mobile4 TEXT NOT NULL DEFAULT '';
+UPDATE signups SET grp = trim(coalesce(json_extract(body, '$.group'), '')),
+    union_org = trim(coalesce(json_extract(body, '$.union_org'), '')),
+    event = substr(trim(coalesce(json_extract(body, '$.event'), '')), 1, 60),
+    channel = trim(coalesce(json_extract(body, '$.channel'), '')),
+    day = substr(coalesce(json_extract(body, '$.created_at'), ''), 1, 10),
+    area = substr(id_number, 1, 6),
+    name = trim(coalesce(json_extract(body, '$.name'), '')),
+    mobile4 = substr(trim(coalesce(json_extract(body, '$.mobile'), '')), -4);
+CREATE INDEX IF NOT EXISTS signups_name ON signups(name);
+CREATE INDEX IF NOT EXISTS signups_mobile4 ON signups(mobile4);
+ALTER TABLE devices ADD COLUMN last_sync_at TEXT;
+ALTER TABLE devices ADD COLUMN last_report_at TEXT;
+ALTER TABLE devices ADD COLUMN report TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE receipts ADD COLUMN received_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE orgs ADD COLUMN county TEXT NOT NULL DEFAULT '';
+CREATE TABLE IF NOT EXISTS admin_users (
+    username TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    disabled_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS admin_sessions (
+    token_hash TEXT PRIMARY KEY,
+    username TEXT NOT NULL,
+    csrf TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS login_failures (key TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures(key, at);
+CREATE TABLE IF NOT EXISTS member_changes (
+    change_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    record_id TEXT NOT NULL,
+    member_id INTEGER,
+    username TEXT NOT NULL,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    before TEXT NOT NULL DEFAULT '{}',
+    after TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS member_changes_record ON member_changes(record_id);
+CREATE TABLE IF NOT EXISTS review_items (
+    item_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    source TEXT NOT NULL,
+    device INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    record_id TEXT NOT NULL,
+    problem TEXT NOT NULL,
+    details TEXT NOT NULL DEFAULT '{}',
+    body TEXT NOT NULL DEFAULT '{}',
+    reported_at TEXT NOT NULL,
+    resolved_at TEXT,
+    resolved_by TEXT,
+    resolution TEXT,
+    note TEXT NOT NULL DEFAULT '',
+    UNIQUE (device, seq, problem)
+);
+CREATE TABLE IF NOT EXISTS export_log (
+    export_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    username TEXT NOT NULL,
+    role TEXT NOT NULL,
+    at TEXT NOT NULL,
+    format TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    since TEXT,
+    until TEXT,
+    full_ids INTEGER NOT NULL,
+    row_count INTEGER NOT NULL,
+    member_ranges TEXT NOT NULL
+);
+"""),
+)
+SCHEMA_VERSION = MIGRATIONS[-1][0]
 _CHUNK = 500  # host parameters per IN (...) list
+_FACTS = ", ".join(FACT_COLUMNS)
+_FACT_PARAMS = ", ".join(f"?{11 + i}" for i in range(len(FACT_COLUMNS)))
+_SET_FACTS = ", ".join(f"{c} = ?" for c in FACT_COLUMNS)
 
 
-class SqliteHubStore:
+class SqliteHubStore(SqliteAdminQueries):
     """The hub store on one SQLite file."""
 
     def __init__(self, path: str | Path) -> None:
@@ -102,8 +193,15 @@ class SqliteHubStore:
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA cache_size = -32768")  # 32 MB: the random-key indexes stay cached
         conn.execute("BEGIN IMMEDIATE")
-        for statement in SCHEMA.split(";"):
-            conn.execute(statement)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0:
+            for statement in SCHEMA.split(";"):
+                conn.execute(statement)
+        for step, sql in MIGRATIONS:
+            if step > version:
+                for statement in sql.split(";\n"):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {step}")
         conn.execute("COMMIT")
         self.conn = conn
         self._lock = threading.RLock()
@@ -238,8 +336,11 @@ class SqliteHubStore:
                 outcomes.append(self._apply_change(conn, device, receipt_id, change))
             body, signature = sign(outcomes)
             conn.execute("INSERT INTO receipts(receipt_id, device, batch_id, digest, source, body, "
-                         "signature) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         (receipt_id, device, batch_id, digest, source, body, signature))
+                         "signature, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         (receipt_id, device, batch_id, digest, source, body, signature,
+                          received_at))
+            conn.execute("UPDATE devices SET last_sync_at = ? WHERE device = ?",
+                         (received_at, device))
         return outcomes
 
     def _insert_signups(self, conn: sqlite3.Connection, device: int, receipt_id: str,
@@ -258,11 +359,11 @@ class SqliteHubStore:
         before = conn.total_changes
         conn.executemany(
             "INSERT INTO signups(record_id, device, seq, card_number, id_number, body, body_hash, "
-            "created_at, receipt_id, received_at, member_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-            "?8, ?9, ?10, (SELECT member_id FROM persons WHERE id_number = ?5)) "
-            "ON CONFLICT DO NOTHING",
+            f"created_at, receipt_id, received_at, {_FACTS}, member_id) VALUES (?1, ?2, ?3, ?4, "
+            f"?5, ?6, ?7, ?8, ?9, ?10, {_FACT_PARAMS}, "
+            "(SELECT member_id FROM persons WHERE id_number = ?5)) ON CONFLICT DO NOTHING",
             [(s.record_id, device, s.seq, s.card_number, s.id_number, s.body_json, s.body_hash,
-              s.created_at, receipt_id, received_at) for s in signups])
+              s.created_at, receipt_id, received_at, *s.facts) for s in signups])
         if conn.total_changes - before == len(signups):
             conn.execute("RELEASE signups")
             return [Outcome(s.seq, s.record_id, "accepted") for s in signups]
@@ -275,10 +376,10 @@ class SqliteHubStore:
                                    signups: list[NewSignup]) -> list[Outcome]:
         conn.executemany(
             "INSERT INTO signups(record_id, device, seq, card_number, id_number, body, body_hash, "
-            "created_at, receipt_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT DO NOTHING",
+            f"created_at, receipt_id, received_at, {_FACTS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+            f"?8, ?9, ?10, {_FACT_PARAMS}) ON CONFLICT DO NOTHING",
             [(s.record_id, device, s.seq, s.card_number, s.id_number, s.body_json, s.body_hash,
-              s.created_at, receipt_id, received_at) for s in signups])
+              s.created_at, receipt_id, received_at, *s.facts) for s in signups])
         held: dict[str, tuple] = {}
         ids = [s.record_id for s in signups]
         for i in range(0, len(ids), _CHUNK):
@@ -322,7 +423,7 @@ class SqliteHubStore:
         if seen is not None:
             same = seen == (change.record_id, change.kind, change.body_hash)
             return out("duplicate") if same else out("rejected", "record_conflict")
-        row = conn.execute("SELECT device, body FROM signups WHERE record_id = ?",
+        row = conn.execute("SELECT device, body, id_number FROM signups WHERE record_id = ?",
                            (change.record_id,)).fetchone()
         if row is None:
             return out("rejected", "unknown_record")
@@ -338,8 +439,10 @@ class SqliteHubStore:
             return out("accepted")
         body = {**json.loads(row[1]), **change.body}
         body.pop("reason", None), body.pop("actor", None)
-        conn.execute("UPDATE signups SET body = ? WHERE record_id = ?",
-                     (json.dumps(body, ensure_ascii=False, sort_keys=True), change.record_id))
+        id_number = change.id_number or row[2]
+        conn.execute(f"UPDATE signups SET body = ?, {_SET_FACTS} WHERE record_id = ?",
+                     (json.dumps(body, ensure_ascii=False, sort_keys=True),
+                      *facts_of(body, id_number), change.record_id))
         if change.id_number:
             conn.execute("INSERT INTO persons(id_number, canonical_record, canonical_card, "
                          "created_at) SELECT ?, record_id, card_number, received_at FROM signups "

@@ -25,6 +25,28 @@ class Device:
     revoked_at: str | None
 
 
+# What the figures count by and the admin pages search by, kept in plain columns of each sign-up
+# (filled at ingest, rewritten by corrections) so 100,000 members are counted or searched without
+# parsing a JSON body.
+FACT_COLUMNS = ("grp", "union_org", "event", "channel", "day", "area", "name", "mobile4")
+
+
+def facts_of(body: dict[str, Any], id_number: str) -> tuple[str, ...]:
+    """A sign-up's FACT_COLUMNS from its body: `day` is the kiosk's local date of the sign-up,
+    `area` the six-digit administrative division code at the head of the ID number."""
+    return facts(body.get("group"), body.get("union_org"), body.get("event"),
+                 body.get("channel"), body.get("created_at"), id_number, body.get("name"),
+                 body.get("mobile"))
+
+
+def facts(group: Any, union_org: Any, event: Any, channel: Any, created_at: Any,
+          id_number: str, name: Any, mobile: Any) -> tuple[str, ...]:
+    """FACT_COLUMNS from the values themselves (ingest has them as columns, not dicts)."""
+    return (str(group or "").strip(), str(union_org or "").strip(), str(event or "").strip()[:60],
+            str(channel or "").strip(), str(created_at or "")[:10], id_number[:6],
+            str(name or "").strip(), str(mobile or "").strip()[-4:])
+
+
 @dataclass(frozen=True)
 class NewSignup:
     """A member.created item that passed the hub's checks, ready to insert."""
@@ -36,6 +58,7 @@ class NewSignup:
     body_json: str
     body_hash: str
     created_at: str
+    facts: tuple[str, ...] = ("",) * len(FACT_COLUMNS)  # FACT_COLUMNS, in order
 
 
 @dataclass(frozen=True)
@@ -89,6 +112,26 @@ class HubStore(Protocol):
     def export_people(self) -> Iterator[dict[str, Any]]: ...
     def counts(self) -> dict[str, int]: ...
     def close(self) -> None: ...
+
+
+class AdminStore(Protocol):
+    """What the admin pages (sync.hub.admin) need, beyond HubStore. SQL: sync.hub.sqlite_admin
+    and sync.hub.pg_admin, one section per concern in each."""
+
+    # users, sessions, login failures (sync.hub.admin.auth)
+    def add_admin_user(self, username: str, password_hash: str, role: str, now: int) -> bool: ...
+    def update_admin_user(self, username: str, *, password_hash: str | None = None,
+                          role: str | None = None, disabled_at: int | None = None,
+                          enable: bool = False) -> bool: ...
+    def admin_user(self, username: str) -> tuple | None: ...
+    def admin_users(self) -> list[tuple]: ...
+    def create_admin_session(self, token_hash: str, username: str, csrf: str, now: int,
+                             expires_at: int) -> None: ...
+    def admin_session(self, token_hash: str, now: int) -> tuple | None: ...
+    def extend_admin_session(self, token_hash: str, expires_at: int) -> None: ...
+    def end_admin_session(self, token_hash: str) -> None: ...
+    def login_failures(self, key: str, since: int) -> int: ...
+    def add_login_failures(self, keys: list[str], now: int, *, older_than: int) -> None: ...
 
 
 def redeem_code_rules(row: tuple | None, public_key: bytes, now: str) -> int | None:

@@ -1,0 +1,7 @@
+"""Admin pages: figures (being written)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
