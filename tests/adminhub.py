@@ -42,3 +42,20 @@ def csrf_of(html: str) -> str:
     match = _CSRF.search(html)
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+# --- members (tests/test_hub_admin_members*.py) ------------------------------------------------
+def named_kiosk(path, hub, name: str):
+    """A real kiosk at `path`, provisioned with `hub` under the device name `name`."""
+    from sync.client.provision import provision
+    from sync.hub.provisioning import make_device_code
+    from sync.testing.kiosks import open_kiosk
+
+    kiosk = open_kiosk(path)
+    provision(kiosk, make_device_code(hub.store, name=name), hub.url)
+    return kiosk
+
+
+def links_of(html: str) -> list[str]:
+    """Every URL a page links to or sends a form to (href, src, action)."""
+    return re.findall(r'(?:href|src|action)="([^"]*)"', html)

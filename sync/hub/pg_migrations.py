@@ -163,6 +163,15 @@ CREATE TABLE IF NOT EXISTS export_log (
     member_ranges text NOT NULL
 );
 """),
+    # The admin member pages: a person's history by member, kiosk changes by record; and the
+    # name index in byte order (COLLATE "C"), so a name prefix is one index range whatever the
+    # database's locale (a linguistic collation does not keep prefixes together).
+    (3, """
+CREATE INDEX IF NOT EXISTS member_changes_member ON member_changes(member_id);
+CREATE INDEX IF NOT EXISTS changes_record ON changes(record_id);
+DROP INDEX IF EXISTS signups_name;
+CREATE INDEX signups_name ON signups (name COLLATE "C");
+"""),
 )
 LATEST = MIGRATIONS[-1][0]
 # pg_advisory_xact_lock key: any fixed bigint; this is b"ruhuimig" read as an integer.

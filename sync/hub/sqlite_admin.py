@@ -6,6 +6,7 @@ Sections by concern, each mirrored in ``sync.hub.pg_admin``; the interface is
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from contextlib import AbstractContextManager
@@ -83,3 +84,156 @@ class SqliteAdminQueries:
             conn.execute("DELETE FROM login_failures WHERE at < ?", (older_than,))
             conn.executemany("INSERT INTO login_failures(key, at) VALUES (?, ?)",
                              [(k, now) for k in keys])
+
+    # --- members: search, a person's record, corrections and voids (sync.hub.admin.members) ---
+    # Corrections keep body_hash: it is what a kiosk's resent original is compared with, so the
+    # resend stays a duplicate, never a conflict. Nothing here deletes a row.
+    def apply_member_correction(self, record_id: str, changes: dict, username: str, at: str,
+                                reason: str) -> bool:
+        """Correct sign-up `record_id` with `changes` (field -> validated value) in one
+        transaction: body, plain columns, the person it belongs to when the ID number changed,
+        and a member_changes row (kind 'corrected', before/after of the changed fields only).
+        False when there is no such record; a correction that changes nothing leaves no row."""
+        from sync.hub.corrections import correct_body
+        from sync.hub.store import FACT_COLUMNS, facts_of
+
+        set_facts = ", ".join(f"{c} = ?" for c in FACT_COLUMNS)
+        with self._tx() as conn:
+            row = conn.execute("SELECT body, id_number, member_id FROM signups "
+                               "WHERE record_id = ?", (record_id,)).fetchone()
+            if row is None:
+                return False
+            body_text, id_number, member_id = row
+            fix = correct_body(json.loads(body_text), changes)
+            if not fix.after:
+                return True
+            body, before, after = fix.texts()
+            conn.execute(f"UPDATE signups SET body = ?, {set_facts} WHERE record_id = ?",
+                         (body, *facts_of(fix.body, fix.new_id_number or id_number), record_id))
+            if fix.new_id_number:
+                self._move_signup(conn, record_id, member_id, fix.new_id_number)
+            conn.execute("INSERT INTO member_changes(record_id, member_id, username, at, kind, "
+                         "reason, before, after) VALUES (?, ?, ?, ?, 'corrected', ?, ?, ?)",
+                         (record_id, member_id, username, at, reason, before, after))
+            return True
+
+    @staticmethod
+    def _move_signup(conn: sqlite3.Connection, record_id: str, old_member: int | None,
+                     id_number: str) -> None:
+        # As a kiosk's correction does (SqliteHubStore._apply_change): the person of the new
+        # ID number, made from this sign-up if new. If this sign-up was the old person's
+        # canonical one, their next sign-up becomes canonical, so their page and export show
+        # their own fields.
+        conn.execute("INSERT INTO persons(id_number, canonical_record, canonical_card, "
+                     "created_at) SELECT ?, record_id, card_number, received_at FROM signups "
+                     "WHERE record_id = ? ON CONFLICT(id_number) DO NOTHING",
+                     (id_number, record_id))
+        conn.execute("UPDATE signups SET id_number = ?, member_id = (SELECT member_id FROM "
+                     "persons WHERE id_number = ?) WHERE record_id = ?",
+                     (id_number, id_number, record_id))
+        conn.execute("UPDATE persons SET (canonical_record, canonical_card) = (SELECT record_id, "
+                     "card_number FROM signups s WHERE s.member_id = persons.member_id "
+                     "ORDER BY s.status = 'active' DESC, s.received_at, s.record_id LIMIT 1) "
+                     "WHERE member_id = ? AND canonical_record = ? AND EXISTS (SELECT 1 FROM "
+                     "signups s WHERE s.member_id = persons.member_id)", (old_member, record_id))
+
+    def void_signup(self, record_id: str, username: str, at: str, reason: str) -> bool:
+        """Mark sign-up `record_id` voided, with a member_changes row (kind 'voided'). False
+        when there is no such record or it is voided already."""
+        with self._tx() as conn:
+            row = conn.execute("UPDATE signups SET status = 'voided' WHERE record_id = ? AND "
+                               "status = 'active' RETURNING member_id", (record_id,)).fetchone()
+            if row is None:
+                return False
+            conn.execute("INSERT INTO member_changes(record_id, member_id, username, at, kind, "
+                         "reason, before, after) VALUES (?, ?, ?, ?, 'voided', ?, ?, ?)",
+                         (record_id, row[0], username, at, reason, '{"status": "active"}',
+                          '{"status": "voided"}'))
+            return True
+
+    def log_id_view(self, record_id: str, member_id: int, username: str, at: str,
+                    reason: str) -> None:
+        """Record that `username` was shown the full ID number of `record_id` (an access log:
+        a member_changes row of kind 'viewed_id')."""
+        with self._tx() as conn:
+            conn.execute("INSERT INTO member_changes(record_id, member_id, username, at, kind, "
+                         "reason) VALUES (?, ?, ?, ?, 'viewed_id', ?)",
+                         (record_id, member_id, username, at, reason))
+
+    def search_members(self, *, name: str = "", card_number: str = "", mobile4: str = "",
+                       event: str = "", offset: int = 0, limit: int = 50) -> list[dict]:
+        """People with a sign-up matching every criterion given (name: exact or prefix; card
+        number: any of their cards; mobile4: last 4 digits; event), by member_id, newest first.
+        Each: member_id, id_number, canonical_card, body (of the canonical sign-up), signups,
+        active (how many are active)."""
+        from sync.hub.member_rows import name_range
+
+        where, params = [], []
+        if name:
+            low, high = name_range(name)
+            where.append("name >= ? AND name < ?")
+            params += [low, high]
+        if mobile4:
+            where.append("mobile4 = ?")
+            params.append(mobile4)
+        if event:
+            where.append("event = ?")
+            params.append(event)
+        if card_number:
+            where.append("member_id = (SELECT member_id FROM signups WHERE card_number = ?)")
+            params.append(card_number)
+        hits = ("SELECT member_id FROM persons" if not where else
+                "SELECT DISTINCT member_id FROM signups WHERE " + " AND ".join(where))
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT p.member_id, p.id_number, p.canonical_card, c.body, "
+                "(SELECT count(*) FROM signups a WHERE a.member_id = p.member_id), "
+                "(SELECT count(*) FROM signups a WHERE a.member_id = p.member_id "
+                " AND a.status = 'active') "
+                f"FROM ({hits} ORDER BY member_id DESC LIMIT ? OFFSET ?) h "
+                "JOIN persons p ON p.member_id = h.member_id "
+                "JOIN signups c ON c.record_id = p.canonical_record ORDER BY p.member_id DESC",
+                (*params, limit, offset)).fetchall()
+        return [{"member_id": m, "id_number": i, "canonical_card": card, "body": json.loads(b),
+                 "signups": n, "active": active} for m, i, card, b, n, active in rows]
+
+    def member_record(self, member_id: int) -> dict | None:
+        """Everything the person page shows: person (member_id, id_number, canonical_record,
+        canonical_card, created_at), signups (each with its device's name and body), the
+        kiosks' changes to those sign-ups, and the hub's member_changes touching this person."""
+        from sync.hub.member_rows import member_record_of
+
+        with self._lock:
+            person = self.conn.execute(
+                "SELECT member_id, id_number, canonical_record, canonical_card, created_at "
+                "FROM persons WHERE member_id = ?", (member_id,)).fetchone()
+            if person is None:
+                return None
+            signups = self.conn.execute(
+                "SELECT s.record_id, s.device, coalesce(d.name, ''), s.card_number, s.body, "
+                "s.status, s.created_at, s.received_at FROM signups s LEFT JOIN devices d "
+                "ON d.device = s.device WHERE s.member_id = ? "
+                "ORDER BY s.received_at, s.record_id", (member_id,)).fetchall()
+            kiosk_changes = self.conn.execute(
+                "SELECT c.record_id, s.card_number, c.kind, c.device, coalesce(d.name, ''), "
+                "coalesce(r.received_at, ''), c.seq FROM changes c "
+                "JOIN signups s ON s.record_id = c.record_id "
+                "LEFT JOIN receipts r ON r.receipt_id = c.receipt_id "
+                "LEFT JOIN devices d ON d.device = c.device WHERE s.member_id = ? "
+                "ORDER BY r.received_at, c.device, c.seq", (member_id,)).fetchall()
+            hub_changes = self.conn.execute(
+                "SELECT m.change_id, m.record_id, coalesce(s.card_number, ''), m.username, m.at, "
+                "m.kind, m.reason, m.before, m.after FROM member_changes m "
+                "LEFT JOIN signups s ON s.record_id = m.record_id "
+                "WHERE m.member_id = ?1 OR m.record_id IN (SELECT record_id FROM signups "
+                "WHERE member_id = ?1) ORDER BY m.change_id", (member_id,)).fetchall()
+        return member_record_of(person, signups, kiosk_changes, hub_changes)
+
+    def signup_of(self, record_id: str) -> dict | None:
+        """One sign-up: record_id, member_id, card_number, status, id_number, body."""
+        row = self._one("SELECT record_id, member_id, card_number, status, id_number, body "
+                        "FROM signups WHERE record_id = ?", (record_id,))
+        if row is None:
+            return None
+        return {"record_id": row[0], "member_id": row[1], "card_number": row[2],
+                "status": row[3], "id_number": row[4], "body": json.loads(row[5])}

@@ -173,6 +173,11 @@ CREATE TABLE IF NOT EXISTS export_log (
     member_ranges TEXT NOT NULL
 );
 """),
+    # The admin member pages: a person's history by member, kiosk changes by record.
+    (3, """
+CREATE INDEX IF NOT EXISTS member_changes_member ON member_changes(member_id);
+CREATE INDEX IF NOT EXISTS changes_record ON changes(record_id)
+"""),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 _CHUNK = 500  # host parameters per IN (...) list
