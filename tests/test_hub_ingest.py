@@ -197,3 +197,26 @@ def test_quarantined_record_does_not_block_the_rest(hub, tmp_path):
     [bad] = kiosk.store.quarantined_outbox()
     assert bad["error_code"] == "400.3" and "mobile" in bad["last_error"]
     assert id_number(3) not in bad["last_error"]  # codes, not values
+
+
+def test_kiosk_correcting_an_id_number_moves_the_sign_up_to_that_person(hub, tmp_path):
+    import datetime as dt
+
+    from kiosk.domain import validate_member
+    a, b, c = (provisioned(tmp_path / n, hub.store, hub.url) for n in "abc")
+    typo = a.enroll(form(21))  # the volunteer mistyped: this is person 22
+    b.enroll(form(22))
+    real_21 = c.enroll(form(21))
+    assert push(a).sent == 1 and push(b).sent == 1 and push(c).sent == 1
+    a.store.correct(typo.record_id, validate_member(form(22), dt.date.today()), actor="志愿者",
+                    reason="证件号录错")
+    assert push(a).sent == 1
+    people = hub_rows(hub, "SELECT p.id_number, count(s.record_id), p.canonical_card FROM persons p "
+                           "JOIN signups s USING (member_id) GROUP BY p.member_id, p.id_number, "
+                           "p.canonical_card ORDER BY p.id_number")
+    # each person keeps a card of their own as canonical: 21 the one c printed, 22 b's (first)
+    assert people == [(id_number(21), 1, real_21.card_number),
+                      (id_number(22), 2, hub_rows(hub, "SELECT canonical_card FROM persons "
+                                                       "WHERE id_number = ?", (id_number(22),))[0][0])]
+    assert httpx.get(f"{hub.url}/v1/cards/{real_21.card_number}").json()["status"] == "canonical"
+    assert httpx.get(f"{hub.url}/v1/cards/{typo.card_number}").json()["status"] == "alias"

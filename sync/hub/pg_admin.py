@@ -127,7 +127,7 @@ class PgAdminQueries:
     @staticmethod
     def _move_signup(conn: psycopg.Connection, record_id: str, old_member: int | None,
                      id_number: str) -> None:
-        # As a kiosk's correction does (PgHubStore._apply_change): the person of the new ID
+        # For a kiosk's correction (_apply_change) and the hub's alike: the person of the new ID
         # number, made from this sign-up if new (UNIQUE(id_number) decides between two hubs).
         # If this sign-up was the old person's canonical one, their next sign-up becomes
         # canonical, so their page and export show their own fields.

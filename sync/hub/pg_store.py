@@ -363,8 +363,8 @@ class PgHubStore(PgAdminQueries):
         if before is not None:
             return before
         # The row lock orders concurrent changes to one record (a correction rewrites the body).
-        row = conn.execute("SELECT device, body, id_number FROM signups WHERE record_id = %s "
-                           "FOR UPDATE", (change.record_id,)).fetchone()
+        row = conn.execute("SELECT device, body, id_number, member_id FROM signups "
+                           "WHERE record_id = %s FOR UPDATE", (change.record_id,)).fetchone()
         if row is None:
             return out("rejected", "unknown_record")
         if row[0] != device:
@@ -387,14 +387,8 @@ class PgHubStore(PgAdminQueries):
             return out("accepted")
         conn.execute(f"UPDATE signups SET body = %s, {_SET_FACTS} WHERE record_id = %s",
                      (text, *facts_of(body, change.id_number or row[2]), change.record_id))
-        if change.id_number:
-            conn.execute("INSERT INTO persons(id_number, canonical_record, canonical_card, "
-                         "created_at) SELECT %s, record_id, card_number, received_at FROM signups "
-                         "WHERE record_id = %s ON CONFLICT (id_number) DO NOTHING",
-                         (change.id_number, change.record_id))
-            conn.execute("UPDATE signups SET id_number = %s, member_id = (SELECT member_id FROM "
-                         "persons WHERE id_number = %s) WHERE record_id = %s",
-                         (change.id_number, change.id_number, change.record_id))
+        if change.id_number and change.id_number != row[2]:
+            self._move_signup(conn, change.record_id, row[3], change.id_number)
         return out("accepted")
 
     # --- reading --------------------------------------------------------------------------

@@ -120,7 +120,7 @@ class SqliteAdminQueries:
     @staticmethod
     def _move_signup(conn: sqlite3.Connection, record_id: str, old_member: int | None,
                      id_number: str) -> None:
-        # As a kiosk's correction does (SqliteHubStore._apply_change): the person of the new
+        # For a kiosk's correction (_apply_change) and the hub's alike: the person of the new
         # ID number, made from this sign-up if new. If this sign-up was the old person's
         # canonical one, their next sign-up becomes canonical, so their page and export show
         # their own fields.

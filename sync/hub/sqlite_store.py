@@ -428,8 +428,8 @@ class SqliteHubStore(SqliteAdminQueries):
         if seen is not None:
             same = seen == (change.record_id, change.kind, change.body_hash)
             return out("duplicate") if same else out("rejected", "record_conflict")
-        row = conn.execute("SELECT device, body, id_number FROM signups WHERE record_id = ?",
-                           (change.record_id,)).fetchone()
+        row = conn.execute("SELECT device, body, id_number, member_id FROM signups "
+                           "WHERE record_id = ?", (change.record_id,)).fetchone()
         if row is None:
             return out("rejected", "unknown_record")
         if row[0] != device:
@@ -448,14 +448,8 @@ class SqliteHubStore(SqliteAdminQueries):
         conn.execute(f"UPDATE signups SET body = ?, {_SET_FACTS} WHERE record_id = ?",
                      (json.dumps(body, ensure_ascii=False, sort_keys=True),
                       *facts_of(body, id_number), change.record_id))
-        if change.id_number:
-            conn.execute("INSERT INTO persons(id_number, canonical_record, canonical_card, "
-                         "created_at) SELECT ?, record_id, card_number, received_at FROM signups "
-                         "WHERE record_id = ? ON CONFLICT(id_number) DO NOTHING",
-                         (change.id_number, change.record_id))
-            conn.execute("UPDATE signups SET id_number = ?, member_id = (SELECT member_id FROM "
-                         "persons WHERE id_number = ?) WHERE record_id = ?",
-                         (change.id_number, change.id_number, change.record_id))
+        if change.id_number and change.id_number != row[2]:
+            self._move_signup(conn, change.record_id, row[3], change.id_number)
         return out("accepted")
 
     # --- reading --------------------------------------------------------------------------
