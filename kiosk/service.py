@@ -70,6 +70,8 @@ class Kiosk:
         paths.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = Store(paths.database)
         self.device_key: DeviceKey = load_or_create_device_key(paths.data_dir)
+        self._provisional_prefix = provisional_prefix(self.device_key.public_bytes)
+        self._consent_version = consent_version()  # the notice is fixed for a process's life
         # Called after every durable sign-up (from the thread that made it): screens such as
         # the big screen subscribe here to update within a second, whichever door it came in by.
         self.listeners: list[Callable[[Enrollment], None]] = []
@@ -86,10 +88,9 @@ class Kiosk:
     def device_prefix(self) -> str:
         """The hub-assigned prefix once provisioned; until then one derived from the key.
 
-        Read from the store each time (a cheap primary-key lookup), so a UI process already
-        running picks up a `kiosk provision` made by another process at its next sign-up."""
-        return (self.store.get_setting("device_prefix")
-                or provisional_prefix(self.device_key.public_bytes))
+        Asked of the store each time (it notices other processes' commits), so a UI process
+        already running picks up a `kiosk provision` made by another process at its next sign-up."""
+        return self.store.get_setting("device_prefix") or self._provisional_prefix
 
     def set_device_prefix(self, prefix: str) -> None:
         """Called once at provisioning: card numbers from now on carry the hub's prefix."""
@@ -205,7 +206,7 @@ class Kiosk:
         signed = [NewMember(member, signer(member), record_id, queue_print)
                   for member, record_id, queue_print in items]
         outcomes = self.store.enroll_many(signed, device_prefix=prefix,
-                                          consent_version=consent_version())
+                                          consent_version=self._consent_version)
         results: list[Enrollment | DomainError] = []
         for outcome in outcomes:
             if isinstance(outcome, DomainError):

@@ -1,3 +1,4 @@
+import base64
 import dataclasses
 import datetime as dt
 import string
@@ -133,6 +134,11 @@ def test_non_canonical_base32_is_refused(device, keyring):
     with pytest.raises(DomainError) as excinfo:
         verify_card_token(twin, keyring)
     assert excinfo.value.code == "token.malformed"
+
+
+@given(st.binary(max_size=400))
+def test_token_text_is_rfc_4648_base32_without_padding(raw):
+    assert token_mod._b32(raw) == base64.b32encode(raw).decode("ascii").rstrip("=")
 
 
 def test_claims_hold_no_id_number():

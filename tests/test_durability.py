@@ -63,5 +63,11 @@ def test_every_reported_sign_up_survives_sigkill(tmp_path):
                             "(SELECT 1 FROM outbox o WHERE o.record_id = m.record_id)").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM outbox o WHERE NOT EXISTS "
                             "(SELECT 1 FROM members m WHERE m.record_id = o.record_id)").fetchone()[0] == 0
+        # Card numbers come from blocks reserved in the durable counter: the counter is never
+        # behind a number on a card, so the next process cannot hand that number out again.
+        top, counter = conn.execute(
+            "SELECT max(CAST(substr(card_number, 6, 6) AS INTEGER)), (SELECT value FROM counters "
+            "WHERE name = 'card_sequence:' || device_prefix) FROM members").fetchone()
+        assert top <= counter
         conn.close()
     assert len(reported) >= 100

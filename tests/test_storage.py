@@ -9,7 +9,7 @@ from idgen import make_id, valid_form
 from kiosk.domain import DomainError, DuplicateMemberError, validate_member
 from kiosk.storage import Store
 from kiosk.storage.migrations import LATEST, migrate
-from kiosk.storage.store import _runs
+from kiosk.storage.store import NewMember, _runs
 
 TODAY = dt.date(2026, 11, 25)
 PREFIX = "K7A3"
@@ -193,3 +193,60 @@ def test_a_receipt_marks_exactly_its_rows_sent(store):
     assert store.apply_receipt("r1", "{}", "sig", held=[ids[0]], rejected=[]) == (0, 0)
     assert store.outbox_counts() == {"pending": 2, "sent": 3, "quarantined": 1}
     assert len(stored) == 6
+
+
+def test_card_numbers_are_never_handed_out_twice_across_stores_and_restarts(tmp_path):
+    path = tmp_path / "kiosk.sqlite3"
+    first, second = Store(path), Store(path)  # two processes on one file: a desk and the CLI
+    numbers = []
+    for n in range(20):  # alternating, so each store works from blocks of its own
+        numbers.append(enroll((first, second)[n % 2], member(id_number=make_id(seq=n)))[0].card_number)
+    first.close()  # exits with part of its block unused: a gap, never a reuse
+    second.close()
+    again = Store(path)
+    try:
+        numbers += [enroll(again, member(id_number=make_id(seq=n)))[0].card_number
+                    for n in range(20, 30)]
+        assert len(set(numbers)) == 30
+        last = int(numbers[19].split("-")[1])
+        assert all(int(number.split("-")[1]) > last for number in numbers[20:])
+    finally:
+        again.close()
+
+
+def test_a_store_that_takes_one_sign_up_leaves_no_gap(tmp_path):
+    path = tmp_path / "kiosk.sqlite3"
+    for n in range(3):  # `kiosk enroll` run once per worker
+        store = Store(path)
+        stored, _ = enroll(store, member(id_number=make_id(seq=n)))
+        store.close()
+        assert stored.card_number.startswith(f"K7A3-00000{n + 1}-")
+
+
+def test_a_refused_sign_up_in_a_batch_does_not_share_its_number(store):
+    enroll(store, member(id_number=make_id(seq=1)))
+    items = [NewMember(member(id_number=make_id(seq=n)), fake_sign) for n in (2, 1, 3)]
+    results = store.enroll_many(items, device_prefix=PREFIX, consent_version="v1")
+    assert isinstance(results[1], DuplicateMemberError)
+    stored = [results[0][0], results[2][0]]
+    assert len({s.card_number for s in stored}) == 2
+    assert all(store.get(s.record_id).token == f"T:{s.card_number}:{s.issued}" for s in stored)
+
+
+def test_settings_and_identity_written_by_another_process_are_seen_at_once(tmp_path):
+    path = tmp_path / "kiosk.sqlite3"
+    ui, cli = Store(path), Store(path)
+    try:
+        assert ui.get_setting("device_prefix") is None and ui.sync_device() is None
+        cli.set_setting("device_prefix", "A00C")  # `kiosk provision` while the UI runs
+        cli.save_sync_device(hub_url="http://hub", device=3, prefix="A00C", hub_sign_key="s",
+                             hub_box_key="b", certificate="c")
+        assert ui.get_setting("device_prefix") == "A00C"
+        assert ui.sync_device()["device"] == 3
+        ui.set_setting("device_prefix", "A00D")
+        assert ui.get_setting("device_prefix") == "A00D" == cli.get_setting("device_prefix")
+        ui.sync_device()["prefix"] = "changed by a caller"
+        assert ui.sync_device()["prefix"] == "A00C"
+    finally:
+        ui.close()
+        cli.close()

@@ -42,6 +42,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
 import re
 import struct
 from dataclasses import dataclass
@@ -204,7 +205,34 @@ def _decode_payload(payload: bytes) -> CardClaims:
 
 
 def _b32(data: bytes) -> str:
-    return base64.b32encode(data).decode("ascii").rstrip("=")
+    """RFC 4648 base32 without padding, as base64.b32encode spells it, in a few C-level steps
+    instead of its Python loop over 5-byte groups (a quarter of the cost; the loop was a tenth
+    of a sign-up's CPU). Each 5-byte group goes into the low end of an 8-byte slot of one big
+    integer; three mask-and-shift steps move its 20-, 10- and 5-bit halves apart until every
+    5-bit value has a byte of its own, which translate() turns into its letter."""
+    slots = -(-len(data) // 5)
+    padded = data + bytes(slots * 5 - len(data))
+    wide = bytearray(8 * slots)
+    for i in range(5):
+        wide[3 + i::8] = padded[i::5]
+    value = int.from_bytes(wide, "big")
+    for low, high, shift in _spread_masks(slots):
+        value = (value & low) | ((value & high) << shift)
+    letters = value.to_bytes(8 * slots, "big").translate(_B32_LETTERS)
+    return letters.decode("ascii")[:-(-len(data) * 8 // 5)]
+
+
+_B32_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".ljust(256, b"\0")
+
+
+@functools.cache
+def _spread_masks(slots: int) -> list[tuple[int, int, int]]:
+    def every_slot(mask: int) -> int:
+        return int.from_bytes(mask.to_bytes(8, "big") * slots, "big")
+    return [(every_slot(low), every_slot(high), shift) for low, high, shift in (
+        (0x00000000_000FFFFF, 0x000000FF_FFF00000, 12),
+        (0x000003FF_000003FF, 0x000FFC00_000FFC00, 6),
+        (0x001F001F_001F001F, 0x03E003E0_03E003E0, 3))]
 
 
 def _decode_text(token: str) -> bytes:

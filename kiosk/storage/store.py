@@ -14,6 +14,7 @@ import threading
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -29,6 +30,17 @@ MEMBER_FIELDS = tuple(f.name for f in fields(Member))
 CORRECTABLE = tuple(f for f in MEMBER_FIELDS if f != "consent")
 
 SignCard = Callable[[str, dt.date], str]  # (card_number, issued) -> signed token
+
+_member_values = attrgetter(*MEMBER_FIELDS)
+_INSERT_COLUMNS = (*MEMBER_FIELDS, "record_id", "card_number", "token", "created_at", "status",
+                   "consent_version", "device_prefix", "mobile_last4", "updated_at")
+_INSERT_MEMBER = (f"INSERT INTO members ({', '.join(f'[{k}]' for k in _INSERT_COLUMNS)}) "
+                  f"VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})")
+_canonical_body = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+# Card numbers are reserved from the durable counter a block at a time, so most sign-ups neither
+# write the counter's page nor sign inside the transaction. The block doubles up to this size:
+# a process that stores one sign-up and exits leaves no gap, a busy desk few counter writes.
+MAX_NUMBER_BLOCK = 64
 
 
 @dataclass(frozen=True)
@@ -102,6 +114,14 @@ class Store:
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
         self._lock = threading.RLock()
+        # Settings and this device's identity are read on every sign-up and change rarely: kept
+        # here until this store writes them or another connection commits (PRAGMA data_version
+        # moves), so a `kiosk provision` run by another process is still seen at once.
+        self._cache: dict[Any, Any] = {}
+        self._data_version = -1
+        # prefix -> (next, last): sequence numbers reserved durably and not used yet.
+        self._numbers: dict[str, tuple[int, int]] = {}
+        self._block = 1
 
     def close(self) -> None:
         with self._lock:
@@ -124,16 +144,31 @@ class Store:
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, row)) for row in cursor]
 
+    def _cached(self, key: Any, load: Callable[[], Any]) -> Any:
+        with self._lock:
+            version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+            if version != self._data_version:
+                self._cache.clear()
+                self._data_version = version
+            if key not in self._cache:
+                self._cache[key] = load()
+            return self._cache[key]
+
     # --- settings -------------------------------------------------------------------------
     def get_setting(self, key: str, default: Any = None) -> Any:
-        rows = self._rows("SELECT value FROM settings WHERE key = ?", (key,))
-        return json.loads(rows[0]["value"]) if rows else default
+        def load() -> str | None:
+            row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+            return row[0] if row else None
+
+        text = self._cached(("setting", key), load)  # JSON text: each caller gets its own copy
+        return default if text is None else json.loads(text)
 
     def set_setting(self, key: str, value: Any) -> None:
         with self.transaction() as conn:
             conn.execute("INSERT INTO settings(key, value) VALUES (?, ?) "
                          "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                          (key, json.dumps(value, ensure_ascii=False)))
+            self._cache.clear()  # under the lock: no reader sees the old value after the commit
 
     # --- events ---------------------------------------------------------------------------
     def save_event(self, event: Event) -> None:
@@ -167,9 +202,12 @@ class Store:
         ``record_conflict``. An ID number already active here raises DuplicateMemberError.
         `queue_print` also puts the new card in the desk's print queue, in the same transaction.
         """
-        item = NewMember(member, sign, record_id, queue_print)
-        with self.transaction() as conn:
-            return self._insert(conn, item, device_prefix, consent_version, now or now_local())
+        result = self.enroll_many([NewMember(member, sign, record_id, queue_print)],
+                                  device_prefix=device_prefix, consent_version=consent_version,
+                                  now=now)[0]
+        if isinstance(result, DomainError):
+            raise result
+        return result
 
     def enroll_many(self, items: list["NewMember"], *, device_prefix: str, consent_version: str,
                     now: dt.datetime | None = None) -> list[tuple[StoredMember, bool] | DomainError]:
@@ -178,63 +216,110 @@ class Store:
         Each item runs under its own SAVEPOINT, so a refused one (duplicate, conflict) leaves the
         others untouched. Nothing is durable, and no result final, until this method returns:
         a crowd of phones then shares one fsync instead of queueing for one each.
+        Cards are numbered from a reserved block and signed before the transaction when the
+        block has room (a number a refused sign-up took is simply never used).
         """
         now = now or now_local()
-        if len(items) == 1:  # a desk's usual case: the transaction alone is the savepoint
+        with self._lock:
+            numbers = self._take_numbers(device_prefix, len(items))
+        # Signing and building the rows happen outside the lock: meanwhile another desk's
+        # commit, which lets go of the GIL while the disk syncs, goes on.
+        rows = [self._rows_for(item, number, device_prefix, consent_version, now)
+                for item, number in zip(items, numbers)]
+        with self._lock:
+            block = None
             try:
                 with self.transaction() as conn:
-                    return [self._insert(conn, items[0], device_prefix, consent_version, now)]
-            except DomainError as error:
+                    if len(rows) < len(items):
+                        more, block = self._reserve_numbers(conn, device_prefix,
+                                                            len(items) - len(rows))
+                        rows += [self._rows_for(item, number, device_prefix, consent_version, now)
+                                 for item, number in zip(items[len(rows):], more)]
+                    if len(items) == 1:  # a desk's usual case: the transaction is the savepoint
+                        results = [self._insert(conn, items[0], *rows[0])]
+                    else:
+                        results = [self._insert_savepoint(conn, item, *item_rows)
+                                   for item, item_rows in zip(items, rows)]
+            except DomainError as error:  # one item, refused: nothing of it was written
                 return [error]
-        results: list[tuple[StoredMember, bool] | DomainError] = []
-        with self.transaction() as conn:
-            for item in items:
-                conn.execute("SAVEPOINT sign_up")
-                try:
-                    results.append(self._insert(conn, item, device_prefix, consent_version, now))
-                except DomainError as error:
-                    conn.execute("ROLLBACK TO sign_up")
-                    results.append(error)
-                conn.execute("RELEASE sign_up")
+            if block is not None:  # only now is the reservation durable
+                self._numbers[device_prefix] = block
         return results
 
-    def _insert(self, conn: sqlite3.Connection, item: "NewMember", device_prefix: str,
-                consent_version: str, now: dt.datetime) -> tuple[StoredMember, bool]:
-        member, record_id = item.member, item.record_id
-        existing = self._by("record_id", record_id) if record_id else None
+    def _insert_savepoint(self, conn: sqlite3.Connection, *args: Any,
+                          ) -> tuple[StoredMember, bool] | DomainError:
+        conn.execute("SAVEPOINT sign_up")
+        try:
+            return self._insert(conn, *args)
+        except DomainError as error:
+            conn.execute("ROLLBACK TO sign_up")
+            return error
+        finally:
+            conn.execute("RELEASE sign_up")
+
+    def _take_numbers(self, prefix: str, count: int) -> list[str]:
+        """Up to `count` card numbers from the block already reserved for `prefix`."""
+        first, last = self._numbers.get(prefix, (1, 0))
+        taken = range(first, min(first + count, last + 1))
+        self._numbers[prefix] = (first + len(taken), last)
+        return [format_card_number(prefix, sequence) for sequence in taken]
+
+    def _reserve_numbers(self, conn: sqlite3.Connection, prefix: str, count: int,
+                         ) -> tuple[list[str], tuple[int, int]]:
+        """`count` card numbers now, and the rest of a new block (next, last) for later."""
+        size = max(count, self._block)
+        self._block = min(2 * self._block, MAX_NUMBER_BLOCK)
+        last = conn.execute("INSERT INTO counters(name, value) VALUES (?, ?) ON CONFLICT(name) "
+                            "DO UPDATE SET value = value + excluded.value RETURNING value",
+                            (f"card_sequence:{prefix}", size)).fetchone()[0]
+        first = last - size + 1
+        numbers = [format_card_number(prefix, s) for s in range(first, first + count)]
+        return numbers, (first + count, last)
+
+    @staticmethod
+    def _rows_for(item: NewMember, card_number: str, device_prefix: str, consent_version: str,
+                  now: dt.datetime) -> tuple[StoredMember, tuple, tuple]:
+        """The signed sign-up, its members row and its outbox row."""
+        member = item.member
+        token = item.sign(card_number, now.date())
+        record_id = item.record_id or str(uuid.uuid4())
+        created_at = now.isoformat(timespec="milliseconds")
+        values = _member_values(member)
+        stored = StoredMember(record_id=record_id, card_number=card_number, token=token,
+                              status="active", created_at=created_at, member=member,
+                              consent_version=consent_version)
+        body = dict(zip(MEMBER_FIELDS, values), record_id=record_id, card_number=card_number,
+                    created_at=created_at, consent_version=consent_version)
+        return (stored,
+                (*values, record_id, card_number, token, created_at, "active", consent_version,
+                 device_prefix, member.mobile[-4:], created_at),
+                (record_id, "member.created", _canonical_body(body), created_at))
+
+    def _insert(self, conn: sqlite3.Connection, item: NewMember, stored: StoredMember,
+                member_row: tuple, outbox_row: tuple) -> tuple[StoredMember, bool]:
+        existing = self._by("record_id", item.record_id) if item.record_id else None
         if existing is not None:
-            if existing.member != member:
+            if existing.member != item.member:
                 raise DomainError("record_conflict")
             return existing, False
-        record_id = record_id or str(uuid.uuid4())
-        created_at = now.isoformat(timespec="milliseconds")
-        sequence = self._next(conn, f"card_sequence:{device_prefix}")
-        card_number = format_card_number(device_prefix, sequence)
-        token = item.sign(card_number, now.date())
-        row = {**member.to_dict(), "record_id": record_id, "card_number": card_number,
-               "token": token, "created_at": created_at, "status": "active",
-               "consent_version": consent_version, "device_prefix": device_prefix,
-               "mobile_last4": member.mobile[-4:], "updated_at": created_at}
-        columns = ", ".join(f"[{k}]" for k in row)
         try:
-            conn.execute(f"INSERT INTO members ({columns}) VALUES ({', '.join('?' * len(row))})",
-                         tuple(row.values()))
+            conn.execute(_INSERT_MEMBER, member_row)
         except sqlite3.IntegrityError as error:
             # The partial unique index on active ID numbers decides; looking the twin up only
-            # when it fires saves a query on every sign-up. The caller rolls back the sequence.
+            # when it fires saves a query on every sign-up.
             if "members.id_number" not in str(error):
                 raise
             twin = conn.execute("SELECT record_id, card_number FROM members "
                                 "WHERE id_number = ? AND status = 'active'",
-                                (member.id_number,)).fetchone()
+                                (item.member.id_number,)).fetchone()
             raise DuplicateMemberError(card_number=twin[1], record_id=twin[0]) from None
-        stored = _row_to_stored(row | {"void_reason": ""})
         # The member row itself says who enrolled whom and when (volunteer, created_at), so
         # the audit table holds only later changes: one page less to fsync per sign-up.
-        self._outbox(conn, record_id, "member.created", stored.body(), created_at)
+        conn.execute("INSERT INTO outbox(record_id, kind, body, created_at) VALUES (?, ?, ?, ?)",
+                     outbox_row)
         if item.queue_print:
             conn.execute("INSERT INTO print_queue(record_id, queued_at) VALUES (?, ?) "
-                         "ON CONFLICT(record_id) DO NOTHING", (record_id, created_at))
+                         "ON CONFLICT(record_id) DO NOTHING", (stored.record_id, stored.created_at))
         return stored, True
 
     def correct(self, record_id: str, member: Member, *, actor: str, reason: str,
@@ -377,21 +462,26 @@ class Store:
     def pending_outbox(self, limit: int = 1000, after_id: int = 0) -> list[dict[str, Any]]:
         """Pending rows in id order; `after_id`: only those after it (a sender reading ahead
         of its unanswered requests)."""
-        rows = self._rows("SELECT id, record_id, kind, body, created_at FROM outbox "
-                          "WHERE state = 'pending' AND id > ? ORDER BY id LIMIT ?",
-                          (after_id, limit))
-        return [{**row, "body": json.loads(row["body"])} for row in rows]
+        with self._lock:
+            rows = self.conn.execute("SELECT id, record_id, kind, body, created_at FROM outbox "
+                                     "WHERE state = 'pending' AND id > ? ORDER BY id LIMIT ?",
+                                     (after_id, limit)).fetchall()
+        loads = json.loads
+        return [{"id": i, "record_id": record_id, "kind": kind, "body": loads(body),
+                 "created_at": created_at} for i, record_id, kind, body, created_at in rows]
 
     # --- sync with the hub (sync.client) ----------------------------------------------------
     def sync_device(self) -> dict[str, Any] | None:
         """This device's identity at its hub, or None before provisioning."""
-        rows = self._rows("SELECT * FROM sync_device WHERE id = 1")
-        return rows[0] if rows else None
+        rows = self._cached("sync_device",
+                            lambda: self._rows("SELECT * FROM sync_device WHERE id = 1"))
+        return dict(rows[0]) if rows else None
 
     def save_sync_device(self, *, hub_url: str, device: int, prefix: str, hub_sign_key: str,
                          hub_box_key: str, certificate: str) -> None:
         """Record what provisioning returned (keys and certificate as base64url text)."""
         with self.transaction() as conn:
+            self._cache.clear()
             conn.execute(
                 "INSERT INTO sync_device(id, hub_url, device, prefix, hub_sign_key, hub_box_key, "
                 "certificate, provisioned_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO "
@@ -476,12 +566,6 @@ class Store:
         if found is None:
             raise DomainError("not_found")
         return found
-
-    @staticmethod
-    def _next(conn: sqlite3.Connection, counter: str) -> int:
-        row = conn.execute("INSERT INTO counters(name, value) VALUES (?, 1) ON CONFLICT(name) "
-                           "DO UPDATE SET value = value + 1 RETURNING value", (counter,)).fetchone()
-        return row[0]
 
     @staticmethod
     def _outbox(conn: sqlite3.Connection, record_id: str, kind: str, body: dict, at: str) -> None:

@@ -47,14 +47,16 @@ class Batch:
     items: tuple[Item, ...] = field(default_factory=tuple)
 
     def to_json(self) -> bytes:
+        by_kind: dict[str, list[Item]] = {kind: [] for kind in KINDS}
+        for item in self.items:
+            if item.kind in by_kind:
+                by_kind[item.kind].append(item)
         groups = []
         for kind in KINDS:  # created before corrected before voided keeps each record's history
-            items = [i for i in self.items if i.kind == kind]
-            if not items:
-                continue
-            keys = sorted({k for i in items for k in i.body})
-            groups.append({"kind": kind, "seq": [i.seq for i in items],
-                           "cols": {k: [i.body.get(k) for i in items] for k in keys}})
+            items = by_kind[kind]
+            if items:
+                groups.append({"kind": kind, "seq": [i.seq for i in items],
+                               "cols": _columns([i.body for i in items])})
         doc = {"v": BATCH_VERSION, "device": self.device, "batch": self.batch_id,
                "made_at": self.made_at, "groups": groups}
         return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -127,6 +129,16 @@ def parse_columns(data: bytes) -> ColumnarBatch:
         if count > MAX_ITEMS:
             raise ProblemError("too_large", max_items=MAX_ITEMS)
     return ColumnarBatch(device, batch_id, made_at[:40], tuple(parsed))
+
+
+def _columns(bodies: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Each field's values in item order, fields sorted; None where an item lacks the field."""
+    keys = list(bodies[0])
+    if keys == sorted(keys) and all(list(body) == keys for body in bodies):
+        # The usual case (the outbox keeps bodies as sorted JSON): transpose in one go.
+        return dict(zip(keys, map(list, zip(*[body.values() for body in bodies]))))
+    keys = sorted({k for body in bodies for k in body})
+    return {k: [body.get(k) for body in bodies] for k in keys}
 
 
 def make_items(rows: Iterable[dict[str, Any]]) -> tuple[Item, ...]:
