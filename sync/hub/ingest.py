@@ -20,7 +20,8 @@ from kiosk.domain.card_number import ALPHABET, PREFIX_LEN
 from kiosk.domain.member import INPUT_FIELDS
 from sync.hub.keys import HubKeys
 from sync.hub.validate import BatchValidator
-from sync.hub.store import Change, Device, HubStore, NewSignup, Outcome, facts
+from sync.hub.store import (Change, Device, HubStore, NewSignup, Outcome, facts, own_facts,
+                            shared_facts)
 from sync.protocol.batch import KINDS, ColumnarBatch, Item
 from sync.protocol.envelope import open_columns, read_header
 from sync.protocol.problems import BY_NAME, ProblemError
@@ -214,7 +215,9 @@ def _new_signups(seqs: list[int], cols: dict[str, list[Any]], device: Device,
         todays.append(today)
     members = validator.accept_columns(cols, todays)
     bodies = canonical_rows(cols, n)
-    fact_cols = [cols.get(k, none) for k in ("group", "union_org", "event", "channel")]
+    shared_cols = list(zip(*(cols.get(k, none) for k in ("group", "union_org", "event",
+                                                         "channel"))))
+    shared: dict[tuple, tuple[str, ...]] = {}  # a batch repeats a handful of these
     names, mobiles = cols.get("name", none), cols.get("mobile", none)
     out: list[NewSignup | tuple[int, str, ProblemError]] = []
     for i in range(n):
@@ -235,10 +238,11 @@ def _new_signups(seqs: list[int], cols: dict[str, list[Any]], device: Device,
         except UnicodeEncodeError:  # a lone surrogate from a \ud800 escape
             out.append((seq, record_ids[i], ProblemError("invalid_record", fields=["body"])))
             continue
+        key = shared_cols[i]
+        head = shared.get(key) or shared.setdefault(key, shared_facts(*key))
         out.append(NewSignup(seq, record_ids[i], cards[i], member, bodies[i],
                              hashlib.sha256(encoded).hexdigest(), created[i][:40],
-                             facts(*(c[i] for c in fact_cols), created[i], member,
-                                   names[i], mobiles[i])))
+                             head + own_facts(created[i], member, names[i], mobiles[i])))
     return out
 
 

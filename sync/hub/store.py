@@ -42,9 +42,19 @@ def facts_of(body: dict[str, Any], id_number: str) -> tuple[str, ...]:
 def facts(group: Any, union_org: Any, event: Any, channel: Any, created_at: Any,
           id_number: str, name: Any, mobile: Any) -> tuple[str, ...]:
     """FACT_COLUMNS from the values themselves (ingest has them as columns, not dicts)."""
+    return shared_facts(group, union_org, event, channel) + own_facts(created_at, id_number,
+                                                                        name, mobile)
+
+
+def shared_facts(group: Any, union_org: Any, event: Any, channel: Any) -> tuple[str, ...]:
+    """The facts a whole event's sign-ups share (ingest makes them once per batch and value)."""
     return (str(group or "").strip(), str(union_org or "").strip(), str(event or "").strip()[:60],
-            str(channel or "").strip(), str(created_at or "")[:10], id_number[:6],
-            str(name or "").strip(), str(mobile or "").strip()[-4:])
+            str(channel or "").strip())
+
+
+def own_facts(created_at: Any, id_number: str, name: Any, mobile: Any) -> tuple[str, ...]:
+    return (str(created_at or "")[:10], id_number[:6], str(name or "").strip(),
+            str(mobile or "").strip()[-4:])
 
 
 @dataclass(frozen=True)
