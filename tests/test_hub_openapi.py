@@ -39,7 +39,7 @@ def test_hub_api_never_answers_500_and_matches_its_description(hub):
     # schemathesis' own pytest loader does not run on pytest 9 yet: drive its strategies here
     schema = schemathesis.openapi.from_url(f"{hub.url}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 7
+    assert len(operations) == 8
     for operation in operations:
         @given(case=operation.as_strategy())
         @settings(max_examples=40, suppress_health_check=list(HealthCheck), database=None)
@@ -53,7 +53,8 @@ def test_openapi_describes_every_route(hub):
     import httpx
     doc = httpx.get(f"{hub.url}/openapi.json").json()
     assert set(doc["paths"]) == {"/v1/health", "/v1/devices", "/v1/config", "/v1/batches",
-                                 "/v1/cards/{card_number}", "/healthz", "/readyz"}
+                                 "/v1/reports", "/v1/cards/{card_number}", "/healthz",
+                                 "/readyz"}
     assert "application/vnd.ruhui.batch" in doc["paths"]["/v1/batches"]["post"]["requestBody"][
         "content"]
 

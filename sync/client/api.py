@@ -54,16 +54,22 @@ class HubClient:
         return self._signed("POST", "/v1/batches", envelope, key, device,
                             content_type=BATCH_MEDIA_TYPE)
 
+    def post_report(self, body: bytes, key: DeviceKey, device: int, *,
+                    timeout: httpx.Timeout | None = None) -> dict[str, Any]:
+        return self._signed("POST", "/v1/reports", body, key, device,
+                            content_type="application/json", timeout=timeout)
+
     # --- plumbing -------------------------------------------------------------------------
     def _signed(self, method: str, path: str, body: bytes, key: DeviceKey, device: int,
-                content_type: str | None = None) -> dict[str, Any]:
+                content_type: str | None = None,
+                timeout: httpx.Timeout | None = None) -> dict[str, Any]:
         for attempt in (1, 2):
             headers = sign_request(key, device, method, path, body,
                                    int(self.clock() + self.clock_offset))
             if content_type:
                 headers["content-type"] = content_type
             try:
-                return self._call(method, path, content=body, headers=headers)
+                return self._call(method, path, content=body, headers=headers, timeout=timeout)
             except RetryLaterError as error:
                 hub_time = error.details.get("hub_time")
                 if error.problem == "401.3" and attempt == 1 and isinstance(hub_time, int):
@@ -73,10 +79,12 @@ class HubClient:
         raise AssertionError("unreachable")
 
     def _call(self, method: str, path: str, *, json_body: Any = None, content: bytes | None = None,
-              headers: dict[str, str] | None = None) -> dict[str, Any]:
+              headers: dict[str, str] | None = None,
+              timeout: httpx.Timeout | None = None) -> dict[str, Any]:
         try:
             response = self.http.request(method, path, json=json_body, content=content,
-                                         headers=headers)
+                                         headers=headers,
+                                         timeout=timeout or httpx.USE_CLIENT_DEFAULT)
             payload = response.content
         except httpx.TimeoutException as error:
             raise RetryLaterError("timeout", reason=type(error).__name__) from None

@@ -25,6 +25,7 @@ from sync.client.api import HubClient
 from sync.client.config import SyncConfig
 from sync.client.errors import DeviceRefusedError, NotProvisionedError, RetryLaterError
 from sync.client.identity import Identity
+from sync.client.report import report_after_sync
 from sync.client.uploader import Uploader
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ def sync_once(kiosk, uploader: Uploader, status: Callable[..., None]) -> None:
     uploader.pull_config()
     uploader.push(progress=lambda done, total: status(state="uploading", progress_done=done,
                                                       progress_total=total))
+    report_after_sync(kiosk, uploader.client)  # best effort: never raises (sync.client.report)
 
 
 class BackgroundSync:

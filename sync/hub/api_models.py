@@ -95,3 +95,37 @@ class CardStatus(BaseModel):
     card_number: str
     status: str = Field(description="canonical | alias | voided")
     canonical_card_number: str
+
+
+# --- POST /v1/reports: a kiosk's status report (PROTOCOL.md §11) ---------------------------------
+MAX_REPORTED_RECORDS = 500
+
+
+class OutboxCounts(BaseModel):
+    pending: int = Field(ge=0, le=10**9)
+    sent: int = Field(ge=0, le=10**9)
+    quarantined: int = Field(ge=0, le=10**9)
+
+
+class QuarantinedRecord(BaseModel):
+    seq: int = Field(ge=0, lt=2**53, description="the record's sequence number in its batch")
+    record_id: str = Field(max_length=64)
+    code: str = Field(max_length=20, description="the hub's problem code, e.g. 409.1")
+    name: str = Field(default="", max_length=40, description="the problem's name")
+
+
+class StatusReport(BaseModel):
+    """What a kiosk holds, as it last saw it. Unknown fields are ignored (a newer kiosk's)."""
+
+    model_config = ConfigDict(extra="ignore")
+    outbox: OutboxCounts
+    last_signup_at: str | None = Field(default=None, max_length=40,
+                                       description="the kiosk's time of its latest sign-up")
+    app_version: str = Field(default="", max_length=40)
+    quarantined: list[QuarantinedRecord] = Field(default=[], max_length=MAX_REPORTED_RECORDS)
+
+
+class ReportReceived(BaseModel):
+    ok: bool
+    review_items: int = Field(description="quarantined records new to the hub's review queue")
+    hub_time: int

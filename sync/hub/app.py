@@ -8,6 +8,7 @@ only ever has to read one shape.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from typing import Any, Callable
@@ -15,7 +16,7 @@ from typing import Any, Callable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -23,18 +24,19 @@ from kiosk.cards.keys import key_id_of
 from kiosk.domain.card_number import normalise_card_number
 from sync.hub import api_models as m
 from sync.hub.admin import mount_admin
-from sync.hub.ingest import ingest_envelope, known_device
+from sync.hub.ingest import ingest_envelope, known_device, now_iso
 from sync.hub.keys import HubKeys, load_or_create_hub_keys
 from sync.hub.ops import AccessLogMiddleware, readiness
 from sync.hub.provisioning import register_device
 from sync.hub.store import HubStore
 from sync.protocol.auth import WINDOW, check_request, parse_auth
 from sync.protocol.batch import BATCH_VERSION
-from sync.protocol.problems import BY_NAME, ProblemError
+from sync.protocol.problems import BY_NAME, PROBLEMS, ProblemError
 
 log = logging.getLogger(__name__)
 BATCH_MEDIA_TYPE = "application/vnd.ruhui.batch"
 MAX_BODY = 16 * 1024 * 1024
+MAX_REPORT = 256 * 1024  # 500 quarantined records take about 60 KB
 
 
 def _problem(name: str, **details: Any) -> JSONResponse:
@@ -60,6 +62,34 @@ _AUTH_ERRORS = ("auth_missing", "auth_bad_signature", "auth_clock_skew", "unknow
                 "device_revoked", "replayed_request", "internal")
 _AUTH_HEADERS = [{"name": h, "in": "header", "required": False, "schema": {"type": "string"}}
                  for h in ("Ruhui-Device", "Ruhui-Time", "Ruhui-Nonce", "Ruhui-Signature")]
+
+
+def _inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """`model`'s JSON schema with its nested models written out in place: a request body
+    described by hand (openapi_extra) cannot point into pydantic's "$defs"."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def expand(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return expand(defs[ref.removeprefix("#/$defs/")])
+            return {key: expand(value) for key, value in node.items()}
+        return [expand(value) for value in node] if isinstance(node, list) else node
+
+    return expand(schema)
+
+
+def _store_report(store: HubStore, device: int, report: m.StatusReport, at: str) -> int:
+    """Keep `report` on the device's row, and its quarantined records in the review queue
+    (named by the catalogue when the code is one of ours); returns how many items are new."""
+    summary = {**report.outbox.model_dump(), "last_signup_at": report.last_signup_at,
+               "app_version": report.app_version}
+    items = [("kiosk", device, r.seq, r.record_id,
+              PROBLEMS[r.code].name if r.code in PROBLEMS else (r.name or r.code),
+              json.dumps({"code": r.code}), "{}", at) for r in report.quarantined]
+    return store.save_device_report(device, json.dumps(summary), at, items)  # type: ignore
 
 
 class Liveness(BaseModel):
@@ -179,6 +209,29 @@ def create_app(store: HubStore, keys: HubKeys | None = None, *,
             "duplicate": _count(rb.get("duplicate")), "rejected": len(rb.get("rejected", ()))}
         # returned as is: the signature covers these exact values (no model may add nulls)
         return JSONResponse(receipt.to_json())
+
+    @app.post("/v1/reports", response_model=m.ReportReceived, tags=["devices"],
+              responses=_responses(*_AUTH_ERRORS, "malformed", "too_large"),
+              openapi_extra={"parameters": _AUTH_HEADERS, "requestBody": {
+                  "required": True, "content": {"application/json": {
+                      "schema": _inline_schema(m.StatusReport)}}}})
+    async def reports(request: Request) -> dict[str, Any]:
+        """A kiosk's status report (PROTOCOL.md §11): its outbox counts, last sign-up, version
+        and the records it holds in quarantine, for the admin pages (signed request)."""
+        length = request.headers.get("content-length", "0")
+        if not length.isdigit() or int(length) > MAX_REPORT:
+            raise ProblemError("too_large")
+        body = await request.body()
+        if len(body) > MAX_REPORT:
+            raise ProblemError("too_large")
+        device = await authenticate(request, body)  # the signature covers these exact bytes
+        try:
+            report = m.StatusReport.model_validate_json(body)
+        except ValidationError as error:
+            raise ProblemError("malformed", reason="report", fields=[
+                ".".join(map(str, e.get("loc", ()))) for e in error.errors()][:20]) from None
+        added = await run_in_threadpool(_store_report, store, device, report, now_iso())
+        return {"ok": True, "review_items": added, "hub_time": int(clock())}
 
     @app.get("/v1/cards/{card_number}", response_model=m.CardStatus, tags=["cards"],
              responses=_responses("not_found"))

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import logging
 import re
 import uuid
 from typing import Any
@@ -30,6 +32,7 @@ from sync.protocol.wire import body_hash, canonical_json, canonical_rows, to_ran
 
 from kiosk.cards.keys import key_id_of
 
+log = logging.getLogger(__name__)
 
 def now_iso() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
@@ -103,7 +106,31 @@ def ingest_envelope(store: HubStore, keys: HubKeys, data: bytes, *, auth_device:
 
     store.ingest(device.device, receipt_id, at, signups, changes, batch_id=batch.batch_id,
                  digest=header.digest, source=source, sign=sign)
+    if signed[0].body["rejected"]:  # rare; the common path pays this one test
+        _queue_for_review(store, signed[0].body, seqs, cols)
     return signed[0]
+
+
+def _queue_for_review(store: HubStore, receipt: dict[str, Any], seqs: list[int],
+                      cols: dict[str, list[Any]]) -> None:
+    """Put the records `receipt` rejects on the admin pages' review queue, with what the kiosk
+    sent for a new sign-up (so a conflict can be compared with the hub's record). A short
+    transaction of its own after the batch's: the batch is stored and its receipt signed
+    whatever happens here, a resent batch adds nothing twice (UNIQUE device, seq, problem),
+    and a failure is only logged: the kiosk's status report (/v1/reports) names its
+    quarantined records again."""
+    created = {seq: i for i, seq in enumerate(seqs)}
+    items = []
+    for rejection in receipt["rejected"]:
+        i = created.get(rejection["seq"])
+        body = {} if i is None else {k: v[i] for k, v in cols.items() if v[i] is not None}
+        items.append(("hub", receipt["device"], rejection["seq"], str(rejection["record_id"]),
+                      rejection["name"], json.dumps(rejection.get("details") or {}),
+                      json.dumps(body, sort_keys=True), receipt["at"]))
+    try:
+        store.add_review_items(items)  # type: ignore[attr-defined]
+    except Exception as error:  # noqa: BLE001 - never undo an answered batch for this
+        log.error("review queue not updated: %s", type(error).__name__)  # no values: personal
 
 
 def _rejection(outcome: Outcome, details: dict[str, Any] | None) -> dict[str, Any]:

@@ -237,3 +237,188 @@ class SqliteAdminQueries:
             return None
         return {"record_id": row[0], "member_id": row[1], "card_number": row[2],
                 "status": row[3], "id_number": row[4], "body": json.loads(row[5])}
+
+    # --- exports for the national system, and figures (sync.hub.admin.exports, .figures) ----
+    # Members are people with an active sign-up, described by their canonical sign-up. An
+    # export first chooses its members and logs them (one transaction: BEGIN IMMEDIATE makes
+    # two "new" exports take turns, so they never take the same member), then streams them.
+    _EXPORT_CHUNK = 5000
+
+    def start_export(self, request, again_of: int | None = None) -> tuple[int, list[int]]:
+        """Choose the members of `request` (sync.hub.export_scope.ExportRequest), log the export
+        in export_log with their exact ids; returns (export_id, member ids in order).
+        `again_of`: take the members of that earlier export instead (scope 'again')."""
+        from sync.hub.export_scope import merged_ranges, not_covered, ranges_text
+        from sync.protocol.wire import from_ranges
+
+        where, params = "", ()
+        if request.scope == "range":
+            where, params = "AND p.created_at >= ? AND p.created_at < ?", request.created_window()
+        with self._tx() as conn:
+            ids = [] if again_of is not None else [m for (m,) in conn.execute(
+                "SELECT p.member_id FROM persons p WHERE EXISTS (SELECT 1 FROM signups a "
+                "WHERE a.member_id = p.member_id AND a.status = 'active') "
+                f"{where} ORDER BY p.member_id", params)]
+            if request.scope == "new":
+                taken = [t for (t,) in conn.execute(
+                    "SELECT member_ranges FROM export_log WHERE scope = 'new'")]
+                ids = not_covered(ids, merged_ranges(taken))
+            elif again_of is not None:
+                row = conn.execute("SELECT member_ranges FROM export_log WHERE export_id = ?",
+                                   (again_of,)).fetchone()
+                ids = from_ranges(json.loads(row[0])) if row else []
+            export_id = conn.execute(
+                "INSERT INTO export_log(username, role, at, format, scope, since, until, "
+                "full_ids, row_count, member_ranges) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "RETURNING export_id",
+                (request.username, request.role, request.at, request.format, request.scope,
+                 request.since and request.since.isoformat(),
+                 request.until and request.until.isoformat(), int(request.full_ids), len(ids),
+                 ranges_text(ids))).fetchone()[0]
+        return export_id, ids
+
+    def export_members(self, member_ids: list[int]):
+        """(member_id, id_number, canonical card, canonical body dict, union name) for each of
+        `member_ids`, in that order; read a chunk at a time, so ingest is never held up for
+        long and 100,000 people are never in memory at once."""
+        for i in range(0, len(member_ids), self._EXPORT_CHUNK):
+            chunk = member_ids[i:i + self._EXPORT_CHUNK]
+            with self._lock:
+                rows = self.conn.execute(
+                    "SELECT p.member_id, p.id_number, p.canonical_card, c.body, "
+                    "coalesce(o.name, '') FROM persons p "
+                    "JOIN signups c ON c.record_id = p.canonical_record "
+                    "LEFT JOIN orgs o ON o.code = c.union_org "
+                    "WHERE p.member_id IN (SELECT value FROM json_each(?)) ORDER BY p.member_id",
+                    (json.dumps(chunk),)).fetchall()
+            for member_id, id_number, card, body, union_name in rows:
+                yield member_id, id_number, card, json.loads(body), union_name
+
+    def exports(self, limit: int = 100) -> list[dict]:
+        """The latest `limit` exports, newest first (export_log without the member ranges)."""
+        from sync.hub.export_scope import export_log_row
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT export_id, username, role, at, format, scope, since, until, full_ids, "
+                "row_count FROM export_log ORDER BY export_id DESC LIMIT ?", (limit,)).fetchall()
+        return [export_log_row(row) for row in rows]
+
+    def export_member_ids(self, export_id: int) -> list[int] | None:
+        """The exact member ids export `export_id` took (None: no such export)."""
+        from sync.protocol.wire import from_ranges
+        row = self._one("SELECT member_ranges FROM export_log WHERE export_id = ?", (export_id,))
+        return None if row is None else from_ranges(json.loads(row[0]))
+
+    def figure_rows(self, since: str = "", until: str = "", group: str = "",
+                    county: str = "") -> tuple[list, list]:
+        """The members counted for the figures (sync.hub.figure_counts): their canonical sign-up's
+        day in [since, until] (YYYY-MM-DD, '' for open), of `group` and in `county` when given.
+        One pass over the plain columns, counted two ways: (WHERE_ROWS, count) and
+        (WHO_ROWS, count)."""
+        from sync.hub.figure_counts import split_grouping_sets, sqlite_query
+        sql, params = sqlite_query(since, until, group, county)
+        with self._lock:  # one statement: both counts see the same members
+            return split_grouping_sets(self.conn.execute(sql, params).fetchall())
+
+    def orgs_with_counties(self) -> list[tuple[str, str, str]]:
+        """(code, name, county) of every union organisation."""
+        with self._lock:
+            return self.conn.execute("SELECT code, name, county FROM orgs").fetchall()
+
+    def set_org_counties(self, counties: dict[str, str]) -> None:
+        """Give union organisations (by code) their county: a division code or a name."""
+        with self._tx() as conn:
+            conn.executemany("UPDATE orgs SET county = ? WHERE code = ?",
+                             [(county, code) for code, county in counties.items()])
+
+    # --- devices, kiosks' status reports, the review queue (sync.hub.admin.devices, .review) ---
+    # Review rows are only ever added and resolved, never deleted: a resolution keeps who, when,
+    # how and the note next to what the kiosk sent.
+    _REVIEW_INSERT = ("INSERT INTO review_items(source, device, seq, record_id, problem, details, "
+                      "body, reported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+    _REVIEW_COLUMNS = ("item_id", "source", "device", "device_name", "seq", "record_id",
+                       "problem", "details", "reported_at", "resolved_at", "resolved_by",
+                       "resolution", "note")
+    _REVIEW_SELECT = ("SELECT r.item_id, r.source, r.device, coalesce(d.name, ''), r.seq, "
+                      "r.record_id, r.problem, r.details, r.reported_at, r.resolved_at, "
+                      "r.resolved_by, r.resolution, r.note{} FROM review_items r "
+                      "LEFT JOIN devices d ON d.device = r.device")
+    _REVIEW_ORDER = {"open": "WHERE r.resolved_at IS NULL ORDER BY r.item_id DESC",
+                     "resolved": "WHERE r.resolved_at IS NOT NULL "
+                                 "ORDER BY r.resolved_at DESC, r.item_id DESC",
+                     "all": "ORDER BY r.resolved_at IS NOT NULL, r.item_id DESC"}
+
+    def device_list(self) -> list[dict]:
+        """Every device, by number: device, name, prefix, created_at (Unix time), revoked_at,
+        last_sync_at, last_report_at, report (dict: its last status report), open_items."""
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT d.device, d.name, d.prefix, d.created_at, d.revoked_at, d.last_sync_at, "
+                "d.last_report_at, d.report, (SELECT count(*) FROM review_items r "
+                "WHERE r.device = d.device AND r.resolved_at IS NULL) "
+                "FROM devices d ORDER BY d.device").fetchall()
+        keys = ("device", "name", "prefix", "created_at", "revoked_at", "last_sync_at",
+                "last_report_at", "report", "open_items")
+        return [{**dict(zip(keys, row)), "report": json.loads(row[7] or "{}")} for row in rows]
+
+    def save_device_report(self, device: int, report_json: str, at: str,
+                           items: list[tuple]) -> int:
+        """Keep a kiosk's status report on its device row and add the records it holds in
+        quarantine to the review queue (rows as in add_review_items); one transaction.
+        Returns how many review items are new."""
+        with self._tx() as conn:
+            conn.execute("UPDATE devices SET report = ?, last_report_at = ? WHERE device = ?",
+                         (report_json, at, device))
+            return self._add_review_items(conn, items)
+
+    def add_review_items(self, items: list[tuple]) -> int:
+        """Add review rows (source, device, seq, record_id, problem, details, body,
+        reported_at); one already recorded for its device, seq and problem is skipped.
+        Returns how many are new."""
+        if not items:
+            return 0
+        with self._tx() as conn:
+            return self._add_review_items(conn, items)
+
+    def _add_review_items(self, conn: sqlite3.Connection, items: list[tuple]) -> int:
+        before = conn.total_changes
+        conn.executemany(self._REVIEW_INSERT, items)
+        return conn.total_changes - before
+
+    def review_counts(self) -> dict[str, int]:
+        row = self._one("SELECT count(*) - count(resolved_at), count(resolved_at) "
+                        "FROM review_items")
+        return {"open": row[0], "resolved": row[1], "all": row[0] + row[1]}
+
+    def review_items(self, *, state: str = "open", offset: int = 0,
+                     limit: int = 100) -> list[dict]:
+        """Review items without their bodies; `state`: open (newest first), resolved (latest
+        resolved first) or all (open ones first)."""
+        with self._lock:
+            rows = self.conn.execute(f"{self._REVIEW_SELECT.format('')} "
+                                     f"{self._REVIEW_ORDER[state]} LIMIT ? OFFSET ?",
+                                     (limit, offset)).fetchall()
+        return [self._review_row(row) for row in rows]
+
+    def review_item(self, item_id: int) -> dict | None:
+        """One review item, with the body the kiosk sent (a dict; {} when none was kept)."""
+        if not 0 < item_id < 2**63:
+            return None
+        row = self._one(f"{self._REVIEW_SELECT.format(', r.body')} WHERE r.item_id = ?",
+                        (item_id,))
+        return None if row is None else {**self._review_row(row[:-1]),
+                                         "body": json.loads(row[-1] or "{}")}
+
+    def _review_row(self, row: tuple) -> dict:
+        item = dict(zip(self._REVIEW_COLUMNS, row))
+        item["details"] = json.loads(item["details"] or "{}")
+        return item
+
+    def resolve_review_item(self, item_id: int, resolution: str, username: str, at: str,
+                            note: str) -> bool:
+        """Mark an open item resolved (who, when, how, note). False when it is not open."""
+        with self._tx() as conn:
+            return conn.execute(
+                "UPDATE review_items SET resolved_at = ?, resolved_by = ?, resolution = ?, "
+                "note = ? WHERE item_id = ? AND resolved_at IS NULL",
+                (at, username, resolution, note, item_id)).rowcount == 1

@@ -13,9 +13,9 @@ from sync.hub.admin.web import Forbidden, LoginRequired, forbidden_page, login_r
 
 def mount_admin(app: FastAPI) -> None:
     """Add the admin pages to `app` (which holds `store` and `clock` in ``app.state``)."""
-    from sync.hub.admin import devices, exports, figures, login, members, review
+    from sync.hub.admin import devices, exports, figures, login, members, review, users
 
-    for module in (login, devices, members, review, figures, exports):
+    for module in (login, devices, members, review, figures, exports, users):
         app.include_router(module.router, include_in_schema=False)
 
     @app.exception_handler(LoginRequired)

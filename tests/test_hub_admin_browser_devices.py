@@ -1,0 +1,86 @@
+"""Provisioning a device from the admin pages in headless Chromium (Debian's), against a real hub
+on each store: staff sign in, make a device code, the QR code drawn on the page (read back from
+a screenshot with zxing-cpp) holds exactly the code shown, a real kiosk provisions with it, and
+the device is listed after a reload. Nothing is fetched from outside 127.0.0.1, and the code
+never appears in a URL the browser asked for."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import urlsplit
+
+import pytest
+import zxingcpp
+from PIL import Image
+from playwright.sync_api import expect
+
+from adminhub import PASSWORD, add_users
+from sync.client.provision import provision
+from sync.testing.hubserver import ThreadHub
+from sync.testing.kiosks import open_kiosk
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def hub(hub_db):
+    with ThreadHub(hub_db) as hub:
+        add_users(hub.store)
+        yield hub
+
+
+@pytest.fixture
+def browser_page(playwright_driver):
+    browser = playwright_driver.chromium.launch(executable_path="/usr/bin/chromium",
+                                                args=CHROMIUM_ARGS)
+    context = browser.new_context(locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    yield page, requested
+    browser.close()
+
+
+def test_staff_make_a_device_code_whose_qr_a_kiosk_provisions_with(hub, browser_page, tmp_path):
+    page, requested = browser_page
+    page.goto(f"{hub.url}/admin/devices")
+    page.get_by_label("用户名").fill("sam")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="设备", exact=True)).to_be_visible()
+    expect(page.get_by_text("还没有注册任何设备")).to_be_visible()
+
+    page.get_by_label("设备名称").fill("南区仪式1号机")
+    expect(page.get_by_label("有效小时数")).to_have_value("24")
+    page.get_by_role("button", name="生成注册码").click()
+    expect(page.get_by_role("heading", name="新设备注册码")).to_be_visible()
+    code = page.locator("#device-code").inner_text().strip()
+    assert code.endswith(f"@{hub.url}")
+    expect(page.locator("#device-command")).to_have_text(f"kiosk provision {code}")
+
+    shot = page.screenshot(path=str(tmp_path / "device-code.png"), full_page=True)
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)))
+    assert [b.text for b in found if b.format == zxingcpp.BarcodeFormat.QRCode] == [code]
+
+    kiosk = open_kiosk(tmp_path / "south")
+    try:
+        answer = provision(kiosk, code)  # what `kiosk provision CODE` does
+    finally:
+        kiosk.close()
+    page.get_by_role("link", name="返回设备列表").click()
+    row = page.locator("table.devices tbody tr")
+    expect(row).to_have_count(1)
+    expect(row.first).to_contain_text("南区仪式1号机")
+    expect(row.first).to_contain_text(answer["prefix"])
+    expect(row.first).to_contain_text("使用中")
+    page.reload()
+    expect(row.first).to_contain_text("南区仪式1号机")
+
+    assert requested, "the page made no request?"
+    secret = code.split("@")[0]
+    for url in requested:
+        assert urlsplit(url).hostname == "127.0.0.1", url
+        assert secret not in url and secret.replace("-", "") not in url, url
