@@ -407,6 +407,13 @@ class Store:
                           (id_number,))
         return _row_to_stored(rows[0]) if rows else None
 
+    def last_signup_at(self) -> str | None:
+        """When the newest sign-up was taken (rowids only grow: no scan, no index needed)."""
+        with self._lock:
+            row = self.conn.execute("SELECT created_at FROM members ORDER BY rowid DESC "
+                                    "LIMIT 1").fetchone()
+        return row[0] if row else None
+
     def search(self, query: str = "", *, event: str | None = None, day: str | None = None,
                include_voided: bool = True, limit: int = 200) -> list[StoredMember]:
         """Newest first. `query` matches part of a name, the last 4 digits of the mobile,

@@ -49,12 +49,11 @@ def app_version() -> str:
 def build_report(kiosk) -> dict[str, Any]:
     """The report's JSON body, from the kiosk's store."""
     store = kiosk.store
-    newest = store.search(limit=1)
     quarantined = [{"seq": int(row["id"]), "record_id": str(row["record_id"])[:64],
                     "code": str(row["error_code"] or "")[:20], "name": _problem_name(row)}
                    for row in store.quarantined_outbox(limit=MAX_QUARANTINED)]
     return {"outbox": store.outbox_counts(),
-            "last_signup_at": newest[0].created_at if newest else None,
+            "last_signup_at": store.last_signup_at(),
             "app_version": app_version(), "quarantined": quarantined}
 
 
