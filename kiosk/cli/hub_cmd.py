@@ -1,6 +1,6 @@
-"""`kiosk hub` (serve), `kiosk hub device-code`, `kiosk hub export --csv`, `kiosk hub import FILE`,
-`kiosk hub revoke DEVICE`, `kiosk hub orgs FILE`, `kiosk hub backup --out FILE`,
-`kiosk hub user add|passwd|disable|enable|list`. `--db` is a SQLite
+"""`kiosk hub` (serve), `kiosk hub device-code`, `kiosk hub export --csv | --xlsx`,
+`kiosk hub import FILE`, `kiosk hub revoke DEVICE`, `kiosk hub orgs FILE`,
+`kiosk hub backup --out FILE`, `kiosk hub user add|passwd|disable|enable|list`. `--db` is a SQLite
 path or a postgresql:// URL. The hub never imports kiosk.ui."""
 
 from __future__ import annotations
@@ -39,9 +39,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     code.add_argument("--url", help="the hub URL kiosks should use (default: where it last served)")
     code.set_defaults(func=device_code)
 
-    export = sub.add_parser("export", help="the hub's members as CSV, one row per person")
+    export = sub.add_parser("export", help="the hub's members as CSV, one row per person; "
+                            "--xlsx or --national: for the national real-name system")
     export.add_argument("--db", default=argparse.SUPPRESS)
-    export.add_argument("--csv", required=True, type=Path)
+    target = export.add_mutually_exclusive_group(required=True)
+    target.add_argument("--csv", type=Path, help="every field, one row per person (the hub's "
+                        "own columns) unless --national")
+    target.add_argument("--xlsx", type=Path, help="the national import's columns, as XLSX")
+    export.add_argument("--national", action="store_true",
+                        help="with --csv: the national import's columns instead")
+    export.add_argument("--new", action="store_true",
+                        help="national layout: only members no earlier new export took "
+                             "(the default is everyone)")
+    export.add_argument("--since", help="national layout: members who reached the hub from "
+                        "this date (YYYY-MM-DD)")
+    export.add_argument("--until", help="national layout: ... up to this date, inclusive")
+    export.add_argument("--full-id", action="store_true",
+                        help="national layout: full ID numbers (masked otherwise; logged)")
     export.set_defaults(func=export_csv)
 
     importing = sub.add_parser("import", help="ingest a bundle file; prints the signed receipt")
@@ -124,6 +138,8 @@ def device_code(args: argparse.Namespace) -> int:
 
 
 def export_csv(args: argparse.Namespace) -> int:
+    if args.xlsx or args.national:
+        return export_national(args)
     store = open_store(args)
     n = 0
     try:
@@ -138,6 +154,45 @@ def export_csv(args: argparse.Namespace) -> int:
     finally:
         store.close()
     _say_key("hub.exported", n=n, path=args.csv)
+    return 0
+
+
+def export_national(args: argparse.Namespace) -> int:
+    """The national import's layout (sync.hub.national), logged in export_log like the admin
+    page's exports (user "cli:<login name>")."""
+    import datetime as dt
+    import getpass
+
+    from sync.hub.export_files import csv_chunks, national_cells, write_xlsx
+    from sync.hub.export_scope import ExportRequest, parse_day
+    path = args.xlsx or args.csv
+    since = parse_day(args.since or "1900-01-01")
+    until = parse_day(args.until or "9999-12-30")
+    if since is None or until is None or since > until:
+        say("日期应为 2026-05-01，且起始不晚于截止", "Dates look like 2026-05-01, the first "
+            "not after the last", err=True)
+        return 2
+    scope = "new" if args.new else "range"
+    request = ExportRequest(f"cli:{getpass.getuser()}", "cli",
+                            dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                            "xlsx" if args.xlsx else "csv", scope, args.full_id,
+                            since if scope == "range" else None,
+                            until if scope == "range" else None)
+    store = open_store(args)
+    try:
+        _export_id, member_ids = store.start_export(request)
+        cells = national_cells(store, member_ids, args.full_id)
+        tmp = path.with_name(f".{path.name}.tmp")
+        if args.xlsx:
+            write_xlsx(cells, tmp)
+        else:
+            with open(tmp, "wb") as f:
+                for chunk in csv_chunks(cells):
+                    f.write(chunk)
+        os.replace(tmp, path)
+    finally:
+        store.close()
+    _say_key("hub.exported", n=len(member_ids), path=path)
     return 0
 
 
