@@ -121,8 +121,7 @@ def fill_hub(db: str, tmp: Path, members: int) -> tuple[int, float]:
     envelopes = []
     with ThreadHub(db) as hub:  # provisioning is an HTTP exchange with a running hub
         keys = load_or_create_hub_keys(hub.store)
-        hub.store.set_orgs([{"code": c, "name": n} for c, n, _ in ORGS])
-        hub.store.set_org_counties({c: county for c, _, county in ORGS if county})
+        hub.store.set_orgs([{"code": c, "name": n, "county": county} for c, n, county in ORGS])
         add_users(hub.store)
         for k in range(KIOSKS):
             kiosk = provisioned(tmp / f"k{k}", hub.store, hub.url)

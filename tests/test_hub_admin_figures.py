@@ -17,9 +17,10 @@ from adminhub import add_users, named_kiosk, sign_up_on
 from sync.testing.hubserver import ThreadHub
 from sync.testing.kiosks import id_number, push
 
-ORGS = [{"code": "ORG-A", "name": "朝阳区总工会"}, {"code": "ORG-B", "name": "海淀区总工会"},
-        {"code": "110105", "name": "朝阳区"}]
-COUNTIES = {"ORG-A": "110105"}  # ORG-B has none: its members count where their ID says
+# ORG-B has no county: its members count where their ID number says
+ORGS = [{"code": "ORG-A", "name": "朝阳区总工会", "county": "110105"},
+        {"code": "ORG-B", "name": "海淀区总工会"}, {"code": "110105", "name": "朝阳区"}]
+COUNTIES = {o["code"]: o["county"] for o in ORGS if o.get("county")}
 # (person, kiosk, day, group, union, channel, event, region of the ID number); in upload order,
 # east first, so a person's first sign-up to reach the hub is the one listed first.
 SIGNUPS = [
@@ -42,7 +43,6 @@ def hub(hub_db, tmp_path):
     with ThreadHub(hub_db) as hub:
         add_users(hub.store)
         hub.store.set_orgs(ORGS)
-        hub.store.set_org_counties(COUNTIES)
         for name in ("east", "west"):
             kiosk = named_kiosk(tmp_path / name, hub, name)
             for n, where, day, group, union, channel, event, region in SIGNUPS:

@@ -69,7 +69,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     revoke.add_argument("--db", default=argparse.SUPPRESS)
     revoke.set_defaults(func=revoke_device)
 
-    orgs = sub.add_parser("orgs", help="load union organisations (JSON list of {code, name})")
+    orgs = sub.add_parser("orgs", help="load union organisations (JSON list of {code, name, parent, county})")
     orgs.add_argument("file", type=Path)
     orgs.add_argument("--db", default=argparse.SUPPRESS)
     orgs.set_defaults(func=load_orgs)

@@ -341,13 +341,6 @@ class PgAdminQueries:
         """(code, name, county) of every union organisation."""
         return self._all("SELECT code, name, county FROM orgs")
 
-    def set_org_counties(self, counties: dict[str, str]) -> None:
-        """Give union organisations (by code) their county: a division code or a name."""
-        with self._tx() as conn, conn.cursor() as cur:
-            cur.executemany("UPDATE orgs SET county = %s WHERE code = %s",
-                            [(self._nul(county), self._nul(code))
-                             for code, county in counties.items()])
-
     # --- devices, kiosks' status reports, the review queue (sync.hub.admin.devices, .review) ---
     # As in sync.hub.sqlite_admin: review rows are only ever added and resolved, never deleted.
     _REVIEW_INSERT = ("INSERT INTO review_items(source, device, seq, record_id, problem, details, "

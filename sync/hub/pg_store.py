@@ -410,10 +410,11 @@ class PgHubStore(PgAdminQueries):
 
     def set_orgs(self, orgs: list[dict[str, str]]) -> None:
         with self._tx() as conn, conn.cursor() as cur:
-            cur.executemany("INSERT INTO orgs(code, name, parent) VALUES (%s, %s, %s) ON CONFLICT "
-                            "(code) DO UPDATE SET name = excluded.name, parent = excluded.parent",
-                            [(_clean(o["code"]), _clean(o["name"]), _clean(o.get("parent", "")))
-                             for o in orgs])
+            cur.executemany("INSERT INTO orgs(code, name, parent, county) VALUES (%s, %s, %s, %s) "
+                            "ON CONFLICT (code) DO UPDATE SET name = excluded.name, "
+                            "parent = excluded.parent, county = excluded.county",
+                            [(_clean(o["code"]), _clean(o["name"]), _clean(o.get("parent", "")),
+                              _clean(o.get("county", ""))) for o in orgs])
 
     def export_people(self) -> Iterator[dict[str, Any]]:
         """One dict per person with an active sign-up: the canonical sign-up's fields, the

@@ -325,12 +325,6 @@ class SqliteAdminQueries:
         with self._lock:
             return self.conn.execute("SELECT code, name, county FROM orgs").fetchall()
 
-    def set_org_counties(self, counties: dict[str, str]) -> None:
-        """Give union organisations (by code) their county: a division code or a name."""
-        with self._tx() as conn:
-            conn.executemany("UPDATE orgs SET county = ? WHERE code = ?",
-                             [(county, code) for code, county in counties.items()])
-
     # --- devices, kiosks' status reports, the review queue (sync.hub.admin.devices, .review) ---
     # Review rows are only ever added and resolved, never deleted: a resolution keeps who, when,
     # how and the note next to what the kiosk sent.

@@ -470,9 +470,11 @@ class SqliteHubStore(SqliteAdminQueries):
 
     def set_orgs(self, orgs: list[dict[str, str]]) -> None:
         with self._tx() as conn:
-            conn.executemany("INSERT INTO orgs(code, name, parent) VALUES (?, ?, ?) ON CONFLICT"
-                             "(code) DO UPDATE SET name = excluded.name, parent = excluded.parent",
-                             [(o["code"], o["name"], o.get("parent", "")) for o in orgs])
+            conn.executemany("INSERT INTO orgs(code, name, parent, county) VALUES (?, ?, ?, ?) "
+                             "ON CONFLICT(code) DO UPDATE SET name = excluded.name, "
+                             "parent = excluded.parent, county = excluded.county",
+                             [(o["code"], o["name"], o.get("parent", ""), o.get("county", ""))
+                              for o in orgs])
 
     def export_people(self) -> Iterator[dict[str, Any]]:
         """One dict per person with an active sign-up: the canonical sign-up's fields, the
