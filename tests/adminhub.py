@@ -129,3 +129,22 @@ def sync_round(kiosk) -> None:
 
     with uploader(kiosk) as up:
         sync_once(kiosk, up, lambda **_: None)
+
+
+def sign_in_page(page, url: str, username: str) -> None:
+    """Open `url` in the browser page and sign in as `username` on the login page it leads to."""
+    page.goto(url)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+
+def assert_stayed_local(requested: list[str], *secrets: str) -> None:
+    """Every URL the page asked for went to 127.0.0.1 and holds none of `secrets` (also not
+    percent-encoded)."""
+    from urllib.parse import unquote, urlsplit
+
+    assert requested, "the page made no request?"
+    for url in requested:
+        assert urlsplit(url).hostname == "127.0.0.1", url
+        assert not any(s in unquote(url) for s in secrets), url

@@ -102,3 +102,20 @@ def sign_in():
     yield sign_in
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+def admin_page(playwright_driver):
+    """A desktop Chromium page for the hub's admin pages, script off (they use none), downloads
+    on; yields (page, every URL it asked for)."""
+    import chromium
+
+    browser = playwright_driver.chromium.launch(executable_path=chromium.EXECUTABLE,
+                                                args=chromium.ARGS)
+    context = browser.new_context(locale="zh-CN", accept_downloads=True,
+                                  java_script_enabled=False)
+    page = context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    yield page, requested
+    browser.close()

@@ -7,22 +7,19 @@ never appears in a URL the browser asked for."""
 from __future__ import annotations
 
 import io
-from urllib.parse import urlsplit
 
 import pytest
 import zxingcpp
 from PIL import Image
 from playwright.sync_api import expect
 
-from adminhub import PASSWORD, add_users
+from adminhub import add_users, assert_stayed_local, sign_in_page
 from sync.client.provision import provision
 from sync.testing.hubserver import ThreadHub
 from sync.testing.kiosks import open_kiosk
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture
@@ -32,24 +29,10 @@ def hub(hub_db):
         yield hub
 
 
-@pytest.fixture
-def browser_page(playwright_driver):
-    browser = playwright_driver.chromium.launch(executable_path="/usr/bin/chromium",
-                                                args=CHROMIUM_ARGS)
-    context = browser.new_context(locale="zh-CN", java_script_enabled=False)
-    page = context.new_page()
-    requested: list[str] = []
-    page.on("request", lambda request: requested.append(request.url))
-    yield page, requested
-    browser.close()
 
-
-def test_staff_make_a_device_code_whose_qr_a_kiosk_provisions_with(hub, browser_page, tmp_path):
-    page, requested = browser_page
-    page.goto(f"{hub.url}/admin/devices")
-    page.get_by_label("用户名").fill("sam")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+def test_staff_make_a_device_code_whose_qr_a_kiosk_provisions_with(hub, admin_page, tmp_path):
+    page, requested = admin_page
+    sign_in_page(page, f"{hub.url}/admin/devices", "sam")
     expect(page.get_by_role("heading", name="设备", exact=True)).to_be_visible()
     expect(page.get_by_text("还没有注册任何设备")).to_be_visible()
 
@@ -79,8 +62,5 @@ def test_staff_make_a_device_code_whose_qr_a_kiosk_provisions_with(hub, browser_
     page.reload()
     expect(row.first).to_contain_text("南区仪式1号机")
 
-    assert requested, "the page made no request?"
     secret = code.split("@")[0]
-    for url in requested:
-        assert urlsplit(url).hostname == "127.0.0.1", url
-        assert secret not in url and secret.replace("-", "") not in url, url
+    assert_stayed_local(requested, secret, secret.replace("-", ""))

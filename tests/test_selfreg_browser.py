@@ -10,14 +10,13 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
+import chromium
 from idgen import make_id
 from kiosk.selfreg import join_access
 from kiosk.selfreg.devserver import selfreg_app, serve_in_thread
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WECHAT_UA = ("Mozilla/5.0 (Linux; Android 12; V2118A) AppleWebKit/537.36 (KHTML, like Gecko) "
              "Version/4.0 Chrome/107.0.5304.141 Mobile Safari/537.36 XWEB/5235 MMWEBSDK/20230701 "
              "MMWEBID/1234 MicroMessenger/8.0.40.2420(0x28002851) WeChat/arm64 Weixin NetType/WIFI "
@@ -28,7 +27,8 @@ WECHAT_UA = ("Mozilla/5.0 (Linux; Android 12; V2118A) AppleWebKit/537.36 (KHTML,
 def phone(kiosk, playwright_driver):
     """A phone-sized page; yields (page, form URL, every URL the page asked for)."""
     with serve_in_thread(selfreg_app(kiosk)) as base:
-        browser = playwright_driver.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright_driver.chromium.launch(executable_path=chromium.EXECUTABLE,
+                                                    args=chromium.ARGS)
         context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
                                       has_touch=True, device_scale_factor=2, user_agent=WECHAT_UA,
                                       java_script_enabled=False)
