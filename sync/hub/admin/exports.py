@@ -15,7 +15,6 @@ Full ID numbers only for roles with ``export_full_ids`` who ticked the box; anyo
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import tempfile
 from pathlib import Path
@@ -26,7 +25,7 @@ from starlette.background import BackgroundTask
 
 from kiosk.i18n import t
 from sync.hub.admin.auth import AdminUser
-from sync.hub.admin.web import (SECURITY_HEADERS, AdminForm, Forbidden, lang_of, now_of,
+from sync.hub.admin.web import (SECURITY_HEADERS, AdminForm, Forbidden, lang_of, now_iso,
                                 posts, render, requires, store_of)
 from sync.hub.export_files import csv_chunks, national_cells, write_xlsx
 from sync.hub.export_scope import FORMATS, ExportRequest, parse_day
@@ -36,11 +35,6 @@ router = APIRouter()
 _MEDIA = {"csv": "text/csv; charset=utf-8",
           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 PAST_EXPORTS = 100
-
-
-def _at(request: Request) -> str:
-    return dt.datetime.fromtimestamp(now_of(request), dt.timezone.utc).isoformat(
-        timespec="seconds")
 
 
 def _page(request: Request, user: AdminUser, *, error: str = "", status: int = 200,
@@ -98,7 +92,7 @@ def export_members(request: Request, form: AdminForm = Depends(posts("export")))
     if error:
         return _page(request, user, error=error, status=400,
                      form={k: form.get(k) for k in ("format", "scope", "since", "until")})
-    request_ = ExportRequest(user.username, user.role, _at(request), fmt, scope, full_ids,
+    request_ = ExportRequest(user.username, user.role, now_iso(request), fmt, scope, full_ids,
                              since if scope == "range" else None,
                              until if scope == "range" else None)
     export_id, member_ids = store_of(request).start_export(request_)
@@ -115,7 +109,7 @@ def export_again(export_id: int, request: Request,
     if not 0 < export_id < 2**63 or store.export_member_ids(export_id) is None:
         return _page(request, form.user, status=404,
                      error=t("admin.exports.unknown", lang_of(request), n=export_id))
-    request_ = ExportRequest(form.user.username, form.user.role, _at(request), fmt, "again",
+    request_ = ExportRequest(form.user.username, form.user.role, now_iso(request), fmt, "again",
                              full_ids)
     new_id, member_ids = store.start_export(request_, again_of=export_id)
     return _file_response(request, new_id, fmt, member_ids, full_ids)

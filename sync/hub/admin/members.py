@@ -9,7 +9,6 @@ in a GET query (``/admin/members?event=...``), so other pages can link to a cere
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -23,20 +22,14 @@ from kiosk.i18n import TEXTS, t
 from sync.hub.admin.auth import AdminUser
 from sync.hub.admin.member_correction import (CHOICES, EDITABLE, MAX_REASON, REQUIRED_CHOICES,
                                               check_correction, form_values)
-from sync.hub.admin.web import (AdminForm, lang_of, posts, redirect, render, requires,
-                                store_of)
+from sync.hub.admin.web import (AdminForm, lang_of, now_iso, posts, redirect, render,
+                                requires, store_of)
 
 router = APIRouter()
 PAGE_SIZE = 50
 _MOBILE4 = re.compile(r"[0-9]{4}")
 _RECORD_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _DONE = ("corrected", "voided", "unchanged")
-
-
-def _at(request: Request) -> str:
-    """Now by the hub's clock, as the member_changes rows keep it (UTC, ISO 8601)."""
-    now = dt.datetime.fromtimestamp(request.app.state.clock(), dt.timezone.utc)
-    return now.isoformat(timespec="seconds")
 
 
 def _is_id(member_id: int) -> bool:
@@ -178,7 +171,7 @@ def _person_page(request: Request, user: AdminUser, member_id: int, *, status: i
                       heading=t("error.not_found", lang), message=t("error.not_found", lang))
     return render(request, "member.html", user=user, nav="members", status=status,
                   person=_person_view(record, lang), full_id=full_id, notice=notice,
-                  error=error, error_record=error_record, shown_at=_shown_time(_at(request)),
+                  error=error, error_record=error_record, shown_at=_shown_time(now_iso(request)),
                   field_label=lambda f: _field_label(f, lang), MAX_REASON=MAX_REASON)
 
 
@@ -199,7 +192,7 @@ def show_full_id(request: Request, member_id: int,
     record = store.member_record(member_id) if _is_id(member_id) else None
     if record is None:
         return _person_page(request, form.user, member_id)
-    store.log_id_view(record["canonical_record"], member_id, form.user.username, _at(request),
+    store.log_id_view(record["canonical_record"], member_id, form.user.username, now_iso(request),
                       "member_page")
     return _person_page(request, form.user, member_id, full_id=record["id_number"])
 
@@ -242,7 +235,7 @@ def correction_form(request: Request, record_id: str,
     id_shown = user.can("export_full_ids")
     if id_shown:
         store_of(request).log_id_view(record_id, signup["member_id"], user.username,
-                                      _at(request), "correction_form")
+                                      now_iso(request), "correction_form")
     else:
         values["id_number"] = ""
     return _correction_page(request, user, signup, values, id_shown=id_shown)
@@ -269,7 +262,7 @@ def correct_signup(request: Request, record_id: str,
     store = store_of(request)
     if not checked.changes:
         return redirect(f"/admin/members/{signup['member_id']}?done=unchanged")
-    store.apply_member_correction(record_id, checked.changes, form.user.username, _at(request),
+    store.apply_member_correction(record_id, checked.changes, form.user.username, now_iso(request),
                                   checked.reason)
     moved = store.signup_of(record_id)
     return redirect(f"/admin/members/{moved['member_id']}?done=corrected")
@@ -287,7 +280,7 @@ def void_signup(request: Request, record_id: str,
     if not reason:
         return _person_page(request, form.user, signup["member_id"], status=400,
                             error=t("error.reason.required", lang), error_record=record_id)
-    if not store_of(request).void_signup(record_id, form.user.username, _at(request), reason):
+    if not store_of(request).void_signup(record_id, form.user.username, now_iso(request), reason):
         return _person_page(request, form.user, signup["member_id"], status=409,
                             error=t("admin.member.already_voided", lang))
     return redirect(f"/admin/members/{signup['member_id']}?done=voided")

@@ -11,7 +11,6 @@ the reason, so the record keeps its body hash and the member's history shows the
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -23,20 +22,14 @@ from kiosk.i18n import TEXTS, t
 from sync.hub.admin.auth import AdminUser
 from sync.hub.admin.devices import shown_time
 from sync.hub.admin.member_correction import CHOICES, EDITABLE, MAX_REASON, check_correction
-from sync.hub.admin.web import (AdminForm, Forbidden, lang_of, posts, redirect, render,
-                                requires, store_of)
+from sync.hub.admin.web import (AdminForm, Forbidden, lang_of, now_iso, posts, redirect,
+                                render, requires, store_of)
 from sync.protocol.problems import BY_NAME
 
 router = APIRouter()
 PAGE_SIZE = 100
 STATES = ("open", "resolved", "all")
 RESOLUTIONS = ("hub_kept", "kiosk_accepted", "nothing_to_do")
-
-
-def _at(request: Request) -> str:
-    """Now by the hub's clock, UTC, as member_changes rows keep it."""
-    now = dt.datetime.fromtimestamp(request.app.state.clock(), dt.timezone.utc)
-    return now.isoformat(timespec="seconds")
 
 
 def field_label(field: str, lang: str) -> str:
@@ -162,7 +155,7 @@ def resolve(request: Request, item_id: int,
         refused = _accept_kiosk_version(request, user, item, note)
         if refused:
             return _item_page(request, user, item_id, status=400, error=refused, note=note)
-    if not store.resolve_review_item(item_id, resolution, user.username, _at(request), note):
+    if not store.resolve_review_item(item_id, resolution, user.username, now_iso(request), note):
         return _item_page(request, user, item_id, status=409,
                           error=t("admin.review.already", lang))
     return redirect(f"/admin/review/{item_id}?done=1")
@@ -193,5 +186,5 @@ def _accept_kiosk_version(request: Request, user: AdminUser, item: dict[str, Any
             for e in problems))
     if checked.changes:
         store.apply_member_correction(item["record_id"], checked.changes, user.username,
-                                      _at(request), note)
+                                      now_iso(request), note)
     return ""

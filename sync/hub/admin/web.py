@@ -76,6 +76,12 @@ def now_of(request: Request) -> int:
     return int(request.app.state.clock())
 
 
+def now_iso(request: Request) -> str:
+    """Now by the hub's clock, as the admin tables keep times (UTC, ISO 8601, to the second)."""
+    return dt.datetime.fromtimestamp(now_of(request), dt.timezone.utc).isoformat(
+        timespec="seconds")
+
+
 def today_of(request: Request) -> dt.date:
     return dt.datetime.fromtimestamp(now_of(request)).date()
 
