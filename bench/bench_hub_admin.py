@@ -198,10 +198,6 @@ def timed_gets(client: httpx.Client, path: str, times: int = 20) -> tuple[float,
     return statistics.median(spans), spans[int(len(spans) * 0.95) - 1], len(response.content)
 
 
-PROPOSED_INDEX = ("CREATE INDEX IF NOT EXISTS signups_figures ON signups(event, channel, day, "
-                  "device, union_org, grp, area, status, member_id, record_id)")
-
-
 def figures_timings(client: httpx.Client) -> None:
     for what, query in (("figures page, everything", ""),
                         ("figures page, 10 days", "?since=2026-05-05&until=2026-05-14"),
@@ -235,17 +231,6 @@ def run(db: str, tmp: Path, members: int, label: str) -> None:
         print(f"  export CSV, date range:                 {rows:,} rows in {seconds:5.1f} s "
               f"({path.stat().st_size / 1e6:.1f} MB)")
         figures_timings(client)
-        if label == "SQLite":
-            # Not in the schema (yet): an index that holds every column the figures read, in
-            # the order of their first pass, so SQLite scans it instead of the table (whose rows
-            # carry the JSON bodies) and needs no sort for that pass. Proposed as migration 4.
-            import sqlite3
-            conn = sqlite3.connect(db)
-            conn.execute(PROPOSED_INDEX)
-            conn.execute("ANALYZE")
-            conn.close()
-            print("  with the proposed index signups_figures (not in the migrations):")
-            figures_timings(client)
         client.close()
     finally:
         hub.stop()

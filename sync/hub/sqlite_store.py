@@ -178,6 +178,14 @@ CREATE TABLE IF NOT EXISTS export_log (
 CREATE INDEX IF NOT EXISTS member_changes_member ON member_changes(member_id);
 CREATE INDEX IF NOT EXISTS changes_record ON changes(record_id)
 """),
+    # Every column the figures read (sync.hub.figure_counts), in the order of their first count:
+    # SQLite scans this instead of the table, whose rows carry the JSON bodies, and groups that
+    # count without sorting. 100,000 members: the page from ~300 to ~200 ms, for ~3 ms more CPU
+    # per 1,000 sign-ups ingested. PostgreSQL needs none (hash aggregates, GROUPING SETS).
+    (4, """
+CREATE INDEX IF NOT EXISTS signups_figures ON signups(event, channel, day, device, union_org,
+                                                      grp, area, status, member_id, record_id)
+"""),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 _CHUNK = 500  # host parameters per IN (...) list
