@@ -82,9 +82,6 @@ def now_iso(request: Request) -> str:
         timespec="seconds")
 
 
-def today_of(request: Request) -> dt.date:
-    return dt.datetime.fromtimestamp(now_of(request)).date()
-
 
 def store_of(request: Request) -> Any:
     return request.app.state.store
