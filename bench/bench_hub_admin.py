@@ -30,14 +30,12 @@ import argparse
 import csv
 import datetime as dt
 import io
-import json
 import os
 import re
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -46,6 +44,7 @@ sys.path[:0] = [str(HERE.parent), str(HERE), str(HERE.parent / "tests")]
 import httpx  # noqa: E402
 
 from adminhub import PASSWORD, add_users, csrf_of  # noqa: E402
+from bench_sync import insert_outbox, outbox_row  # noqa: E402
 from hubdb import pg_database  # noqa: E402
 from kiosk.domain import validate_member  # noqa: E402
 from kiosk.domain.card_number import format_card_number  # noqa: E402
@@ -105,13 +104,8 @@ def fill_kiosk(kiosk, k: int, people: list[int]) -> None:
             political_status="13", hukou="rural" if n % 3 else "urban",
             employer="顺丰速运"), plan["day"])
         created = (start + dt.timedelta(seconds=i * 6)).isoformat(timespec="milliseconds")
-        body = {"record_id": str(uuid.uuid4()), "card_number": format_card_number(prefix, i + 1),
-                "created_at": created, "consent_version": "v1-0e6b37947b13", **member.to_dict()}
-        rows.append((body["record_id"], "member.created",
-                     json.dumps(body, ensure_ascii=False, sort_keys=True), created))
-    with kiosk.store.transaction() as conn:
-        conn.executemany("INSERT INTO outbox(record_id, kind, body, created_at) "
-                         "VALUES (?, ?, ?, ?)", rows)
+        rows.append(outbox_row(member, format_card_number(prefix, i + 1), created))
+    insert_outbox(kiosk, rows)
 
 
 def fill_hub(db: str, tmp: Path, members: int) -> tuple[int, float]:

@@ -62,10 +62,19 @@ def fill_outbox(kiosk, count: int, offset: int = 0) -> None:
                                       mobile=f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}",
                                       event="E20260501", volunteer="李老师"), dt.date(2026, 5, 1))
         created = (start + dt.timedelta(seconds=n * 11 + rng.randrange(10))).isoformat(timespec="milliseconds")
-        body = {"record_id": str(uuid.uuid4()), "card_number": format_card_number(prefix, n + 1),
-                "created_at": created, "consent_version": "v1-0e6b37947b13", **member.to_dict()}
-        rows.append((body["record_id"], "member.created",
-                     json.dumps(body, ensure_ascii=False, sort_keys=True), created))
+        rows.append(outbox_row(member, format_card_number(prefix, n + 1), created))
+    insert_outbox(kiosk, rows)
+
+
+def outbox_row(member, card_number: str, created_at: str) -> tuple[str, str, str, str]:
+    """A member.created outbox row as the kiosk writes it: (record_id, kind, body, created_at)."""
+    body = {"record_id": str(uuid.uuid4()), "card_number": card_number, "created_at": created_at,
+            "consent_version": "v1-0e6b37947b13", **member.to_dict()}
+    return (body["record_id"], "member.created",
+            json.dumps(body, ensure_ascii=False, sort_keys=True), created_at)
+
+
+def insert_outbox(kiosk, rows: list[tuple[str, str, str, str]]) -> None:
     with kiosk.store.transaction() as conn:
         conn.executemany("INSERT INTO outbox(record_id, kind, body, created_at) "
                          "VALUES (?, ?, ?, ?)", rows)
