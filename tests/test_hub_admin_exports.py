@@ -227,3 +227,20 @@ def test_the_command_line_writes_the_national_layout_and_logs_it(hub, tmp_path):
     log = hub_rows(hub.db, "SELECT role, format, scope, full_ids, row_count FROM export_log "
                            "ORDER BY export_id")
     assert log == [("cli", "xlsx", "new", True, 2), ("cli", "csv", "new", False, 0)]
+
+
+def test_xlsx_cells_stay_text_in_their_columns_whatever_they_hold(tmp_path):
+    from sync.hub.export_files import write_xlsx
+
+    tricky = ["a&b<c>\x01d", "", " 两端空格 ", "=HYPERLINK(\"x\")", "11010519491231002X"]
+    row = tricky + [str(i) for i in range(len(HEADERS_ZH) - len(tricky))]
+    path = tmp_path / "t.xlsx"
+    assert write_xlsx([row, row[::-1]], path) == 2
+    got = xlsx_rows(path.read_bytes())
+    assert got[0] == HEADERS_ZH
+    expected = [v.replace("\x01", "") for v in row]
+    assert got[1] == tuple(expected) and got[2] == tuple(expected[::-1])
+    import openpyxl
+    book = openpyxl.load_workbook(path)
+    assert book.active.cell(2, 4).data_type == "s"  # text, never a formula
+    book.close()
