@@ -119,3 +119,15 @@ def admin_page(playwright_driver):
     page.on("request", lambda request: requested.append(request.url))
     yield page, requested
     browser.close()
+
+
+@pytest.fixture
+def admin_hub(hub_db):
+    """A real hub (uvicorn on 127.0.0.1, each store in turn) with one admin page user per role
+    (tests/adminhub.py)."""
+    from adminhub import add_users
+    from sync.testing.hubserver import ThreadHub
+
+    with ThreadHub(hub_db) as hub:
+        add_users(hub.store)
+        yield hub

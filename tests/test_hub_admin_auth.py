@@ -5,16 +5,13 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from adminhub import PASSWORD, add_users, csrf_of
+from adminhub import PASSWORD, csrf_of
 from sync.hub.admin import auth
-from sync.testing.hubserver import ThreadHub
 
 
 @pytest.fixture
-def hub(hub_db):
-    with ThreadHub(hub_db) as hub:
-        add_users(hub.store)
-        yield hub
+def hub(admin_hub):
+    return admin_hub
 
 
 def test_pages_need_a_session_and_send_you_back_after_login(hub):

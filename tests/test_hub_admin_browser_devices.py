@@ -13,21 +13,16 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import expect
 
-from adminhub import add_users, assert_stayed_local, sign_in_page
+from adminhub import assert_stayed_local, sign_in_page
 from sync.client.provision import provision
-from sync.testing.hubserver import ThreadHub
 from sync.testing.kiosks import open_kiosk
 
 pytestmark = pytest.mark.browser
 
 
-
 @pytest.fixture
-def hub(hub_db):
-    with ThreadHub(hub_db) as hub:
-        add_users(hub.store)
-        yield hub
-
+def hub(admin_hub):
+    return admin_hub
 
 
 def test_staff_make_a_device_code_whose_qr_a_kiosk_provisions_with(hub, admin_page, tmp_path):

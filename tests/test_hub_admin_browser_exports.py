@@ -9,26 +9,22 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from adminhub import add_users, assert_stayed_local, sign_in_page, named_kiosk, xlsx_rows
+from adminhub import assert_stayed_local, sign_in_page, named_kiosk, xlsx_rows
 from sync.hub.national import HEADERS_ZH
-from sync.testing.hubserver import ThreadHub
 from sync.testing.kiosks import form, id_number, push
 
 pytestmark = pytest.mark.browser
 
 
-
 @pytest.fixture
-def hub(hub_db, tmp_path):
-    with ThreadHub(hub_db) as hub:
-        add_users(hub.store)
-        kiosk = named_kiosk(tmp_path / "east", hub, "东区仪式")
-        hub.cards = {kiosk.enroll(form(n, name=name)).card_number: name
-                     for n, name in ((11, "王小明"), (12, "李四"), (13, "阿依古丽·买买提"))}
-        assert push(kiosk).sent == 3
-        kiosk.close()
-        yield hub
-
+def hub(admin_hub, tmp_path):
+    hub = admin_hub
+    kiosk = named_kiosk(tmp_path / "east", hub, "东区仪式")
+    hub.cards = {kiosk.enroll(form(n, name=name)).card_number: name
+                 for n, name in ((11, "王小明"), (12, "李四"), (13, "阿依古丽·买买提"))}
+    assert push(kiosk).sent == 3
+    kiosk.close()
+    yield hub
 
 
 def test_staff_download_the_xlsx_for_the_national_system(hub, admin_page, tmp_path):

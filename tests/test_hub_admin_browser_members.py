@@ -10,25 +10,21 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from adminhub import add_users, assert_stayed_local, sign_in_page, named_kiosk
-from sync.testing.hubserver import ThreadHub
+from adminhub import assert_stayed_local, sign_in_page, named_kiosk
 from sync.testing.kiosks import form, push
 
 pytestmark = pytest.mark.browser
 
 
-
 @pytest.fixture
-def hub(hub_db, tmp_path):
-    with ThreadHub(hub_db) as hub:
-        add_users(hub.store)
-        kiosk = named_kiosk(tmp_path / "east", hub, "东区仪式")
-        hub.enrolled = kiosk.enroll(form(7, name="王小明", mobile="13912345678"))
-        kiosk.enroll(form(8, name="李四", mobile="13600002222"))
-        assert push(kiosk).sent == 2
-        kiosk.close()
-        yield hub
-
+def hub(admin_hub, tmp_path):
+    hub = admin_hub
+    kiosk = named_kiosk(tmp_path / "east", hub, "东区仪式")
+    hub.enrolled = kiosk.enroll(form(7, name="王小明", mobile="13912345678"))
+    kiosk.enroll(form(8, name="李四", mobile="13600002222"))
+    assert push(kiosk).sent == 2
+    kiosk.close()
+    yield hub
 
 
 def test_staff_find_a_member_and_correct_the_mobile(hub, admin_page, tmp_path):

@@ -14,21 +14,18 @@ import httpx
 import pytest
 
 import hubdb
-from adminhub import add_users, named_kiosk, signed_post, sync_round
+from adminhub import named_kiosk, signed_post, sync_round
 from sync.client import DeviceRefusedError
 from sync.client.provision import provision
 from sync.client.report import build_report, report_after_sync, send_report
-from sync.testing.hubserver import ThreadHub
 from sync.testing.kiosks import form, open_kiosk, push, uploader
 
 CODE = re.compile(r'id="device-code">([^<]+)<')
 
 
 @pytest.fixture
-def hub(hub_db):
-    with ThreadHub(hub_db) as hub:
-        add_users(hub.store)
-        yield hub
+def hub(admin_hub):
+    return admin_hub
 
 
 @pytest.fixture

@@ -12,10 +12,9 @@ import json
 
 import pytest
 
-from adminhub import add_users, export_file, named_kiosk, xlsx_rows
+from adminhub import export_file, named_kiosk, xlsx_rows
 from hubdb import hub_rows
 from sync.hub.national import HEADERS_ZH
-from sync.testing.hubserver import ThreadHub
 from sync.testing.kiosks import form, id_number, push
 
 ID_COLUMN = HEADERS_ZH.index("证件号码")
@@ -23,13 +22,12 @@ CARD_COLUMN = HEADERS_ZH.index("会员卡号")
 
 
 @pytest.fixture
-def hub(hub_db, tmp_path):
-    with ThreadHub(hub_db) as hub:
-        add_users(hub.store)
-        hub.store.set_orgs([{"code": "CN-110105", "name": "朝阳区总工会"}])
-        hub.kiosk = named_kiosk(tmp_path / "east", hub, "东区")
-        yield hub
-        hub.kiosk.close()
+def hub(admin_hub, tmp_path):
+    hub = admin_hub
+    hub.store.set_orgs([{"code": "CN-110105", "name": "朝阳区总工会"}])
+    hub.kiosk = named_kiosk(tmp_path / "east", hub, "东区")
+    yield hub
+    hub.kiosk.close()
 
 
 def enrol(hub, numbers: range, **fields) -> dict[str, str]:

@@ -13,8 +13,7 @@ from collections import Counter
 
 import pytest
 
-from adminhub import add_users, named_kiosk, sign_up_on
-from sync.testing.hubserver import ThreadHub
+from adminhub import named_kiosk, sign_up_on
 from sync.testing.kiosks import id_number, push
 
 # ORG-B has no county: its members count where their ID number says
@@ -39,23 +38,22 @@ VOIDED = {9}  # person 9's only sign-up is voided at the kiosk
 
 
 @pytest.fixture
-def hub(hub_db, tmp_path):
-    with ThreadHub(hub_db) as hub:
-        add_users(hub.store)
-        hub.store.set_orgs(ORGS)
-        for name in ("east", "west"):
-            kiosk = named_kiosk(tmp_path / name, hub, name)
-            for n, where, day, group, union, channel, event, region in SIGNUPS:
-                if where == name:
-                    enrolled = sign_up_on(kiosk, day, n, id_number=id_number(n, region),
-                                          group=group, union_org=union, channel=channel,
-                                          event=event)
-                    if n in VOIDED:
-                        kiosk.store.void(enrolled.record_id, actor="李老师", reason="填错")
-            push(kiosk)
-            assert kiosk.store.outbox_counts()["pending"] == 0
-            kiosk.close()
-        yield hub
+def hub(admin_hub, tmp_path):
+    hub = admin_hub
+    hub.store.set_orgs(ORGS)
+    for name in ("east", "west"):
+        kiosk = named_kiosk(tmp_path / name, hub, name)
+        for n, where, day, group, union, channel, event, region in SIGNUPS:
+            if where == name:
+                enrolled = sign_up_on(kiosk, day, n, id_number=id_number(n, region),
+                                      group=group, union_org=union, channel=channel,
+                                      event=event)
+                if n in VOIDED:
+                    kiosk.store.void(enrolled.record_id, actor="李老师", reason="填错")
+        push(kiosk)
+        assert kiosk.store.outbox_counts()["pending"] == 0
+        kiosk.close()
+    yield hub
 
 
 def expected(since: str = "", until: str = "", group: str = "", county: str = "") -> dict:

@@ -11,23 +11,20 @@ import httpx
 import pytest
 
 import hubdb
-from adminhub import add_users, csrf_of, links_of, named_kiosk
+from adminhub import csrf_of, links_of, named_kiosk
 from sync.client import Identity
 from sync.client.uploader import build_envelope
 from sync.protocol.auth import sign_request
 from sync.protocol.receipt import verify_receipt
 from sync.protocol.wire import from_ranges
-from sync.testing.hubserver import ThreadHub
 from sync.testing.kiosks import form, id_number, push
 
 EVENT = "五一集中入会仪式"
 
 
 @pytest.fixture
-def hub(hub_db):
-    with ThreadHub(hub_db) as hub:
-        add_users(hub.store)
-        yield hub
+def hub(admin_hub):
+    return admin_hub
 
 
 class People:

@@ -13,19 +13,16 @@ import httpx
 import pytest
 
 import hubdb
-from adminhub import add_users, named_kiosk, send_other_version
+from adminhub import named_kiosk, send_other_version
 from sync.client.report import send_report
-from sync.testing.hubserver import ThreadHub
 from sync.testing.kiosks import form, id_number, push, uploader
 
 NOTE = "本人确认设备上的信息正确"
 
 
 @pytest.fixture
-def hub(hub_db):
-    with ThreadHub(hub_db) as hub:
-        add_users(hub.store)
-        yield hub
+def hub(admin_hub):
+    return admin_hub
 
 
 class Conflict:

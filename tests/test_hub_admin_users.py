@@ -8,18 +8,15 @@ import httpx
 import pytest
 
 import hubdb
-from adminhub import PASSWORD, add_users, signed_in
+from adminhub import PASSWORD, signed_in
 from sync.hub.admin import auth
-from sync.testing.hubserver import ThreadHub
 
 NEW_PASSWORD = "a much longer passphrase"
 
 
 @pytest.fixture
-def hub(hub_db):
-    with ThreadHub(hub_db) as hub:
-        add_users(hub.store)
-        yield hub
+def hub(admin_hub):
+    return admin_hub
 
 
 def act(client, csrf, action: str, username: str, **fields) -> httpx.Response:
