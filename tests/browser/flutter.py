@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import time
+from typing import Callable, TypeVar
+
 from playwright.sync_api import Locator, Page, expect
+
+T = TypeVar("T")
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -47,6 +52,22 @@ def text_input(page: Page, label: str) -> Locator:
 
 def settle_paint(page: Page) -> None:
     page.wait_for_timeout(PAINT_MS)
+
+
+def read_painted(loc: Locator, read: Callable[[bytes], T | None], timeout_s: float = 20) -> T:
+    """Screenshot `loc` until `read` finds what it looks for in the PNG, and return that.
+
+    The canvas paints after the semantics DOM, and later still on a loaded machine: polling the
+    pixels themselves is the only signal that the picture is there.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        found = read(loc.screenshot())
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"nothing readable painted in {timeout_s} s")
+        loc.page.wait_for_timeout(100)
 
 
 def tab_to(page: Page, loc: Locator, presses: int = 15) -> None:

@@ -15,7 +15,7 @@ from kiosk.ui.desk import IDLE_SETTING
 
 from idgen import make_id
 
-from flutter import by_id, click_and_type, open_app, text_input, type_keys
+from flutter import by_id, click_and_type, open_app, read_painted, text_input, type_keys
 
 pytestmark = pytest.mark.browser
 
@@ -133,14 +133,16 @@ def test_big_screen_count_moves_when_another_tab_enrolls(new_page, kiosk_server)
     expect(by_id(big, "big-recent")).to_contain_text("孙*")
 
 
+def decode_qr(png: bytes) -> list[str]:
+    return [b.text for b in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+
+
 def test_big_screen_shows_the_join_qr_code_for_phones(new_page, kiosk_server):
     big = new_page(1280, 800)
     open_app(big, kiosk_server.url + "big")
     qr = by_id(big, "big-join-qr")
     expect(qr).to_be_visible()
-    big.wait_for_timeout(500)  # the canvas paints after the semantics DOM (DESIGN §5)
-    image = Image.open(io.BytesIO(qr.screenshot()))
-    texts = [b.text for b in zxingcpp.read_barcodes(image)]
+    texts = read_painted(qr, decode_qr)
     token = join_access(kiosk_server.kiosk).token
     assert len(texts) == 1 and texts[0].endswith(f"/join/{token}")
 
