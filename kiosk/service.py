@@ -12,8 +12,8 @@ import logging
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping
 
-from kiosk.cards import (CardClaims, CardFace, DeviceKey, Keyring, load_or_create_device_key,
-                         render_card_png, sign_card_token, verify_card_token)
+from kiosk.cards import (CardClaims, CardFace, CardSigner, DeviceKey, Keyring,
+                         load_or_create_device_key, render_card_png, verify_card_token)
 from kiosk.config import KioskPaths
 from kiosk.domain import DomainError, Member, validate_member
 from kiosk.domain.card_number import provisional_prefix
@@ -106,6 +106,12 @@ class Kiosk:
         text = device["certificate"]
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
+    def _card_signer(self) -> tuple[str, CardSigner]:
+        """The prefix new cards take, and their signer (with the certificate, if it is for
+        that prefix). Sign-ups take it from the store's cache: it changes at provisioning."""
+        prefix = self.device_prefix
+        return prefix, CardSigner(self.device_key, self.device_certificate(prefix))
+
     def keyring(self) -> Keyring:
         """This device's key, and the hub's once provisioned (it vouches for other kiosks' cards)."""
         keyring = Keyring.for_device(self.device_key)
@@ -192,15 +198,13 @@ class Kiosk:
         """(member, record_id, queue_print) each, signed and stored in one durable commit."""
         if not items:
             return []
-        prefix = self.device_prefix
-        certificate = self.device_certificate(prefix)
+        prefix, card_signer = self.store.cached("card_signer", self._card_signer)
+        key_id = card_signer.key_id
 
         def signer(member: Member) -> Callable[[str, dt.date], str]:
             def sign(card_number: str, issued: dt.date) -> str:
-                claims = CardClaims(card_number=card_number, name=member.name,
-                                    group=member.group, issued=issued,
-                                    key_id=self.device_key.key_id)
-                return sign_card_token(claims, self.device_key, certificate)
+                return card_signer.sign(CardClaims(card_number, member.name, member.group,
+                                                   issued, key_id))
             return sign
 
         signed = [NewMember(member, signer(member), record_id, queue_print)

@@ -1,8 +1,16 @@
 import os
 import stat
 
+import pytest
+from hypothesis import given, settings, strategies as st
+
 from kiosk.cards import Keyring, export_public_keyring, load_keyring, load_or_create_device_key
 from kiosk.cards.keys import KEY_DIR, KEY_FILE, key_id_of
+
+
+@pytest.fixture(scope="module")
+def device(tmp_path_factory):
+    return load_or_create_device_key(tmp_path_factory.mktemp("key"))
 
 
 def test_key_file_is_private_from_the_start(tmp_path):
@@ -38,3 +46,16 @@ def test_exported_keyring_holds_only_public_keys(tmp_path):
     loaded = load_keyring(path)
     assert set(loaded) == {device.key_id, other.key_id}
     loaded[device.key_id].verify(device.sign(b"card"), b"card")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400))
+def test_the_device_key_signs_exactly_as_openssl_does(device, data):
+    """libsodium signs; OpenSSL's signature of the same data must be the same bytes, and verify."""
+    signature = device.sign(data)
+    assert signature == device.private_key.sign(data)
+    device.public_key.verify(signature, data)
+
+
+def test_the_device_key_repr_shows_no_secret(device):
+    assert device._sodium_key.hex() not in repr(device) and "sodium" not in repr(device)

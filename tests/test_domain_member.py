@@ -140,6 +140,28 @@ def test_a_mistyped_card_number_is_detected(prefix, sequence, data):
         assert not is_valid_card_number("".join(swapped))
 
 
+def spec_is_valid(text: str) -> bool:
+    """DESIGN §3 read literally: PPPP-NNNNNN-C, weights 1..10 over the 10-symbol body, mod 31."""
+    parts = text.split("-")
+    if [len(p) for p in parts] != [4, 6, 1] or not all(c in "0123456789" for c in parts[1]):
+        return False
+    if not all(c in ALPHABET for c in parts[0] + parts[2]):
+        return False
+    total = sum(ALPHABET.index(c) * w for w, c in enumerate(parts[0] + parts[1], start=1))
+    return ALPHABET[total % 31] == parts[2]
+
+
+near_card_numbers = st.builds("".join, st.lists(st.sampled_from(ALPHABET + "-٣７oi \n"),
+                                                 min_size=11, max_size=14))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(near_card_numbers, st.text(max_size=16),
+                 st.builds(format_card_number, prefixes, st.integers(1, 999_999))))
+def test_card_number_check_agrees_with_the_spec_on_any_text(text):
+    assert is_valid_card_number(text) == spec_is_valid(text)
+
+
 def test_card_numbers_have_no_ambiguous_letters_and_are_read_loosely():
     assert not set("OILUZ") & set(ALPHABET)
     number = format_card_number("K7A3", 42)

@@ -18,10 +18,11 @@ from kiosk.cards.pdf import card_pdf, sheet_pdf
 from kiosk.cards.printing import PrintOutcome, print_pdf
 from kiosk.cards.qr import QrMatrix, dark_rects, dark_runs, qr_image, qr_matrix
 from kiosk.cards.render import CardFace, render_card_image, render_card_png, warm_up
-from kiosk.cards.token import CardClaims, sign_card_token, verify_card_token
+from kiosk.cards.token import CardClaims, CardSigner, sign_card_token, verify_card_token
 
 __all__ = [
-    "CardClaims", "CardFace", "DeviceKey", "FontSpec", "Keyring", "PrintOutcome", "QrMatrix",
+    "CardClaims", "CardFace", "CardSigner", "DeviceKey", "FontSpec", "Keyring", "PrintOutcome",
+    "QrMatrix",
     "card_pdf", "dark_rects", "dark_runs", "export_public_keyring", "find_cjk_font", "key_id_of",
     "load_keyring", "load_or_create_device_key", "print_pdf", "qr_image", "qr_matrix",
     "render_card_image", "render_card_png", "sheet_pdf", "sign_card_token", "verify_card_token",

@@ -14,11 +14,12 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from nacl.bindings import crypto_sign, crypto_sign_seed_keypair
 
 KEY_DIR = "keys"
 KEY_FILE = "device_ed25519.pem"
@@ -42,19 +43,26 @@ class DeviceKey:
     private_key: Ed25519PrivateKey
     public_bytes: bytes
     key_id: bytes
+    # libsodium's form of the same key (seed + public key): it signs in about 60% of OpenSSL's
+    # time, and every sign-up signs a card on the path that waits for the disk.
+    _sodium_key: bytes = field(repr=False, compare=False)
 
     @classmethod
     def from_private_key(cls, private_key: Ed25519PrivateKey) -> DeviceKey:
         public_raw = _raw_public(private_key.public_key())
-        return cls(private_key, public_raw, key_id_of(public_raw))
+        seed = private_key.private_bytes(serialization.Encoding.Raw,
+                                         serialization.PrivateFormat.Raw,
+                                         serialization.NoEncryption())
+        return cls(private_key, public_raw, key_id_of(public_raw),
+                   crypto_sign_seed_keypair(seed)[1])
 
     @property
     def public_key(self) -> Ed25519PublicKey:
         return self.private_key.public_key()
 
     def sign(self, data: bytes) -> bytes:
-        """A 64-byte Ed25519 signature over `data`."""
-        return self.private_key.sign(data)
+        """A 64-byte Ed25519 signature over `data` (deterministic: the same as OpenSSL's)."""
+        return crypto_sign(data, self._sodium_key)[:64]
 
 
 def load_or_create_device_key(data_dir: Path) -> DeviceKey:

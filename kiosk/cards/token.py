@@ -90,24 +90,36 @@ class CardClaims:
     key_id: bytes  # the signer's key id (8 bytes)
 
 
+class CardSigner:
+    """Signs card tokens with one device key and, after provisioning, the hub's certificate over
+    it (attached so a verifier holding only the hub's key can check the card).
+
+    Made once per key and certificate: the certificate is checked here, not at every card.
+    Invalid claims raise ValueError: they are a programming error upstream, since the member
+    form has already been validated.
+    """
+
+    def __init__(self, device_key: DeviceKey, certificate: bytes | None = None) -> None:
+        if certificate and (len(certificate) != CERT_LEN or DeviceCert.from_bytes(certificate)
+                            .public_key != device_key.public_bytes):
+            raise ValueError("certificate is not for this device key")
+        self.key_id = device_key.key_id
+        self.certificate = certificate or None
+        self._flags = FLAG_DEVICE_CERT if certificate else 0
+        self._sign = device_key.sign
+
+    def sign(self, claims: CardClaims) -> str:
+        """The token text for `claims`, whose key_id must be this signer's."""
+        if claims.key_id != self.key_id:
+            raise ValueError("claims.key_id is not the signing key's id")
+        payload = _encode_payload(claims, self._flags) + (self.certificate or b"")
+        return PREFIX + _b32(payload + self._sign(CONTEXT + payload))
+
+
 def sign_card_token(claims: CardClaims, device_key: DeviceKey,
                     certificate: bytes | None = None) -> str:
-    """The token text for `claims`, signed with `device_key`.
-
-    `claims.key_id` must be the device key's id. Invalid claims raise ValueError: they are a
-    programming error upstream, since the member form has already been validated.
-    `certificate`: the hub's DeviceCert bytes for this key (after provisioning), attached so a
-    verifier holding only the hub's key can check the card.
-    """
-    if claims.key_id != device_key.key_id:
-        raise ValueError("claims.key_id is not the signing key's id")
-    payload = _encode_payload(claims, FLAG_DEVICE_CERT if certificate else 0)
-    if certificate:
-        if len(certificate) != CERT_LEN or DeviceCert.from_bytes(certificate).public_key \
-                != device_key.public_bytes:
-            raise ValueError("certificate is not for this device key")
-        payload += certificate
-    return PREFIX + _b32(payload + device_key.sign(CONTEXT + payload))
+    """The token text for `claims`, signed with `device_key` (see CardSigner)."""
+    return CardSigner(device_key, certificate).sign(claims)
 
 
 def verify_card_token(token: str, keyring: Mapping[bytes, Ed25519PublicKey]) -> CardClaims:
@@ -175,12 +187,18 @@ def _encode_payload(claims: CardClaims, flags: int = 0) -> bytes:
     if len(claims.key_id) != KEY_ID_LEN:
         raise ValueError("key_id must be 8 bytes")
     prefix, sequence, _check = claims.card_number.split("-")
-    prefix_value = 0
-    for ch in prefix:
-        prefix_value = prefix_value * len(CARD_ALPHABET) + _CARD_VALUE[ch]
-    packed = (prefix_value * (MAX_SEQUENCE + 1) + int(sequence)).to_bytes(5, "big")
+    packed = (_prefix_value(prefix) * (MAX_SEQUENCE + 1) + int(sequence)).to_bytes(5, "big")
     header = _HEADER.pack(VERSION, flags, claims.key_id, days, _GROUP_INDEX[claims.group], packed)
     return header + claims.name.encode("utf-8")
+
+
+@functools.lru_cache(maxsize=16)
+def _prefix_value(prefix: str) -> int:
+    """A device prefix as a base-31 number (a kiosk signs with one or two in its life)."""
+    value = 0
+    for ch in prefix:
+        value = value * len(CARD_ALPHABET) + _CARD_VALUE[ch]
+    return value
 
 
 def _decode_payload(payload: bytes) -> CardClaims:

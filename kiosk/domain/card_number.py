@@ -9,6 +9,7 @@ every single-character substitution and every swap of two neighbours changes the
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from collections.abc import Iterator
 
@@ -18,16 +19,24 @@ _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
 PREFIX_LEN = 4
 SEQUENCE_DIGITS = 6
 MAX_SEQUENCE = 10**SEQUENCE_DIGITS - 1
+# Each position's weighted values looked up, not multiplied: a sign-up computes a check twice
+# (the number, then the token's own check of it), on the path whose every µs is fsync-bound.
+_WEIGHTED = tuple({ch: value * weight for ch, value in _VALUE.items()}
+                  for weight in range(1, PREFIX_LEN + SEQUENCE_DIGITS + 1))
+_SYMBOL = f"[{ALPHABET}]"
+_CARD_NUMBER = re.compile(f"{_SYMBOL}{{{PREFIX_LEN}}}-[0-9]{{{SEQUENCE_DIGITS}}}-{_SYMBOL}")
 
 
 def check_char(body: str) -> str:
+    if len(body) == len(_WEIGHTED):
+        return ALPHABET[sum(map(dict.__getitem__, _WEIGHTED, body)) % 31]
     total = sum(_VALUE[ch] * weight for weight, ch in enumerate(body, start=1))
     return ALPHABET[total % 31]
 
 
 def format_card_number(prefix: str, sequence: int) -> str:
     """The card number for `sequence` (1..999999) on the device with `prefix`."""
-    if len(prefix) != PREFIX_LEN or any(ch not in _VALUE for ch in prefix):
+    if len(prefix) != PREFIX_LEN or not all(map(_VALUE.__contains__, prefix)):
         raise ValueError(f"device prefix must be {PREFIX_LEN} characters of {ALPHABET}")
     if not 1 <= sequence <= MAX_SEQUENCE:
         raise ValueError("sequence out of range")
@@ -45,13 +54,9 @@ def normalise_card_number(raw: str) -> str:
 
 
 def is_valid_card_number(number: str) -> bool:
-    parts = number.split("-")
-    if len(parts) != 3 or len(parts[0]) != PREFIX_LEN or len(parts[1]) != SEQUENCE_DIGITS:
+    if not _CARD_NUMBER.fullmatch(number):
         return False
-    body = parts[0] + parts[1]
-    if any(ch not in _VALUE for ch in body + parts[2]) or not parts[1].isdigit() or len(parts[2]) != 1:
-        return False
-    return check_char(body) == parts[2]
+    return check_char(number[:PREFIX_LEN] + number[PREFIX_LEN + 1:-2]) == number[-1]
 
 
 def provisional_prefix(public_key: bytes) -> str:
