@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 import sqlite_utils
 
+from kiosk import fast_json
 from kiosk.domain import DomainError, DuplicateMemberError, Member, format_card_number
 from kiosk.domain.card_number import normalise_card_number
 from kiosk.domain.event import Event
@@ -35,7 +36,13 @@ _INSERT_COLUMNS = (*MEMBER_FIELDS, "record_id", "card_number", "token", "created
                    "consent_version", "device_prefix", "mobile_last4", "updated_at")
 _INSERT_MEMBER = (f"INSERT INTO members ({', '.join(f'[{k}]' for k in _INSERT_COLUMNS)}) "
                   f"VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})")
-_canonical_body = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
+def _canonical_body(body: dict[str, Any]) -> str:
+    """An outbox body's text: sorted keys, compact, non-ASCII as is."""
+    return fast_json.dumps(body, sort_keys=True).decode("utf-8")
+
+
 # Card numbers are reserved from the durable counter a block at a time, so most sign-ups neither
 # write the counter's page nor sign inside the transaction. The block doubles up to this size:
 # a process that stores one sign-up and exits leaves no gap, a busy desk few counter writes.
@@ -493,7 +500,7 @@ class Store:
             rows = self.conn.execute("SELECT id, record_id, kind, body, created_at FROM outbox "
                                      "WHERE state = 'pending' AND id > ? ORDER BY id LIMIT ?",
                                      (after_id, limit)).fetchall()
-        loads = json.loads
+        loads = fast_json.loads
         return [{"id": i, "record_id": record_id, "kind": kind, "body": loads(body),
                  "created_at": created_at} for i, record_id, kind, body, created_at in rows]
 
@@ -597,7 +604,7 @@ class Store:
     @staticmethod
     def _outbox(conn: sqlite3.Connection, record_id: str, kind: str, body: dict, at: str) -> None:
         conn.execute("INSERT INTO outbox(record_id, kind, body, created_at) VALUES (?, ?, ?, ?)",
-                     (record_id, kind, json.dumps(body, ensure_ascii=False, sort_keys=True), at))
+                     (record_id, kind, _canonical_body(body), at))
 
     @staticmethod
     def _audit(conn: sqlite3.Connection, record_id: str, action: str, actor: str, reason: str,

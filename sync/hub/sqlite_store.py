@@ -202,6 +202,10 @@ class SqliteHubStore(SqliteAdminQueries):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                timeout=30)
+        # Taken only by a new file. A batch writes ~1.4 MB of rows and index entries: in 16 KB
+        # pages that is a quarter of the WAL frames and B-tree splits of 4 KB ones, and ingest
+        # costs ~12% less CPU (bench_sync). An older hub keeps its 4 KB pages, and works as well.
+        conn.execute("PRAGMA page_size = 16384")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA cache_size = -32768")  # 32 MB: the random-key indexes stay cached

@@ -15,9 +15,10 @@ answers by. A value a record does not have is ``null`` in its column and absent 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable
+
+from kiosk import fast_json
 
 from sync.protocol.problems import ProblemError
 
@@ -59,7 +60,7 @@ class Batch:
                                "cols": _columns([i.body for i in items])})
         doc = {"v": BATCH_VERSION, "device": self.device, "batch": self.batch_id,
                "made_at": self.made_at, "groups": groups}
-        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return fast_json.dumps(doc)
 
     @classmethod
     def from_json(cls, data: bytes) -> "Batch":
@@ -109,7 +110,7 @@ def parse_columns(data: bytes) -> ColumnarBatch:
     """Parse and check the shape, keeping the columns; ProblemError('malformed' |
     'unsupported_version' | 'too_large')."""
     try:
-        doc = json.loads(data)
+        doc = fast_json.loads(data)
     except (UnicodeDecodeError, ValueError):
         raise ProblemError("malformed", reason="json") from None
     if not isinstance(doc, dict):
