@@ -17,7 +17,7 @@ import re
 import uuid
 from typing import Any
 
-from kiosk.domain import FormError, is_valid_card_number
+from kiosk.domain import FormError, Member, is_valid_card_number
 from kiosk.domain.card_number import ALPHABET, PREFIX_LEN
 from kiosk.domain.member import INPUT_FIELDS
 from sync.hub.keys import HubKeys
@@ -265,11 +265,16 @@ def _new_signups(seqs: list[int], cols: dict[str, list[Any]], device: Device,
         except UnicodeEncodeError:  # a lone surrogate from a \ud800 escape
             out.append((seq, record_ids[i], ProblemError("invalid_record", fields=["body"])))
             continue
-        key = shared_cols[i]
-        head = shared.get(key) or shared.setdefault(key, shared_facts(*key))
-        out.append(NewSignup(seq, record_ids[i], cards[i], member, bodies[i],
-                             hashlib.sha256(encoded).hexdigest(), created[i][:40],
-                             head + own_facts(created[i], member, names[i], mobiles[i])))
+        if isinstance(member, Member):  # validated the slow way: its facts from its values
+            id_number = member.id_number
+            row_facts = facts(member.group, member.union_org, member.event, member.channel,
+                              created[i], id_number, member.name, member.mobile)
+        else:  # the fast checks passed: the values are already in their normal form
+            id_number, key = member, shared_cols[i]
+            head = shared.get(key) or shared.setdefault(key, shared_facts(*key))
+            row_facts = head + own_facts(created[i], id_number, names[i], mobiles[i])
+        out.append(NewSignup(seq, record_ids[i], cards[i], id_number, bodies[i],
+                             hashlib.sha256(encoded).hexdigest(), created[i][:40], row_facts))
     return out
 
 

@@ -145,13 +145,14 @@ _BOOL_OR_NONE = frozenset({bool, type(None)})
 
 
 def accept_columns(validator: "BatchValidator", cols: Mapping[str, list[Any]],
-                   todays: list[dt.date | None]) -> list[str | FormError | None]:
+                   todays: list[dt.date | None]) -> list[str | Member | FormError | None]:
     """The member rules over a column batch (a value None: the item has no such field); the
     form of record i is its INPUT_FIELDS, as the hub's ingest builds it.
 
-    For record i: the normalised ID number ``validate_member`` gives when it accepts the record,
-    or the FormError it raises; None when ``todays[i]`` is None (the caller had refused it).
-    The fast checks only ever accept; everything else is decided by ``validator.validate``.
+    For record i: its ID number when the fast checks accept it (its values are then in the form
+    ``validate_member`` would give them), the Member ``validator.validate`` gives when only that
+    accepts it, or the FormError it raises; None when ``todays[i]`` is None (the caller had
+    refused it). The fast checks only ever accept; everything else is decided by the domain.
     """
     n = len(todays)
     none = [None] * n
@@ -195,5 +196,5 @@ def accept_columns(validator: "BatchValidator", cols: Mapping[str, list[Any]],
             continue
         if key is not None:
             ok_keys.add(key)  # these repeating values passed validate_member
-        out[i] = member.id_number
+        out[i] = member
     return out
