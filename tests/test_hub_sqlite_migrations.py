@@ -37,4 +37,11 @@ def test_a_first_schema_hub_is_upgraded_and_its_sign_ups_backfilled(tmp_path):
         assert row == ("courier", "ORG-A", "五一入会仪式", "ceremony", "2026-05-01", "650102",
                        "阿依古丽·买买提", "5678", "h")
         assert store.admin_users() == []
+        assert store.conn.execute("PRAGMA page_size").fetchone()[0] == 4096  # kept as it was
         store.close()
+
+
+def test_a_new_hub_file_takes_16_kb_pages(tmp_path):
+    store = SqliteHubStore(tmp_path / "hub.sqlite3")
+    assert store.conn.execute("PRAGMA page_size").fetchone()[0] == 16384
+    store.close()
