@@ -22,9 +22,8 @@ from kiosk.cards.token import CardClaims, CardSigner, sign_card_token, verify_ca
 
 __all__ = [
     "CardClaims", "CardFace", "CardSigner", "DeviceKey", "FontSpec", "Keyring", "PrintOutcome",
-    "QrMatrix",
-    "card_pdf", "dark_rects", "dark_runs", "export_public_keyring", "find_cjk_font", "key_id_of",
-    "load_keyring", "load_or_create_device_key", "print_pdf", "qr_image", "qr_matrix",
+    "QrMatrix", "card_pdf", "dark_rects", "dark_runs", "export_public_keyring", "find_cjk_font",
+    "key_id_of", "load_keyring", "load_or_create_device_key", "print_pdf", "qr_image", "qr_matrix",
     "render_card_image", "render_card_png", "sheet_pdf", "sign_card_token", "verify_card_token",
     "warm_up",
 ]

@@ -508,7 +508,7 @@ class Store:
     def sync_device(self) -> dict[str, Any] | None:
         """This device's identity at its hub, or None before provisioning."""
         rows = self.cached("sync_device",
-                            lambda: self._rows("SELECT * FROM sync_device WHERE id = 1"))
+                           lambda: self._rows("SELECT * FROM sync_device WHERE id = 1"))
         return dict(rows[0]) if rows else None
 
     def save_sync_device(self, *, hub_url: str, device: int, prefix: str, hub_sign_key: str,
