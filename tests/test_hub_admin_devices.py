@@ -5,6 +5,7 @@ POST /v1/reports from real kiosks (including that a failed report never fails a 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -16,9 +17,27 @@ import pytest
 import hubdb
 from adminhub import named_kiosk, signed_post, sync_round
 from sync.client import DeviceRefusedError
+from sync.hub.admin.web import shown_time
 from sync.client.provision import provision
 from sync.client.report import build_report, report_after_sync, send_report
 from sync.testing.kiosks import form, open_kiosk, push, uploader
+
+
+def beijing(stored: str) -> str:
+    """A time the hub stored (UTC), as staff read it on the pages."""
+    moment = dt.datetime.fromisoformat(stored).astimezone(dt.timezone(dt.timedelta(hours=8)))
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+@pytest.mark.parametrize("stored, shown", [
+    ("2026-05-01T01:30:00.123+00:00", "2026-05-01 09:30:00"),  # the hub's own (UTC)
+    ("2026-05-01T09:30:00.000+08:00", "2026-05-01 09:30:00"),  # a kiosk's sign-up
+    ("2026-05-01T07:30:00+06:00", "2026-05-01 09:30:00"),  # a kiosk on Xinjiang's own time
+    ("2026-04-30T23:30:00", "2026-05-01 07:30:00"),  # no offset: UTC, the day after in Beijing
+    (0, "1970-01-01 08:00:00"), (None, ""), ("", ""), ("not a time", "not a time")])
+def test_pages_show_times_in_beijing_time(stored, shown):
+    assert shown_time(stored) == shown
+
 
 CODE = re.compile(r'id="device-code">([^<]+)<')
 
@@ -62,7 +81,7 @@ def test_list_shows_each_device_with_last_sync_and_its_last_report(hub, kiosk, s
     synced = hubdb.hub_rows(hub.db, "SELECT last_sync_at, last_report_at FROM devices "
                                     "WHERE device = ?", (device_of(kiosk),))[0]
     assert synced[0] and synced[1]
-    assert synced[0][:19].replace("T", " ") in row and "从未" not in row
+    assert beijing(synced[0]) in row and "从未" not in row
     assert "待上传 0 · 已隔离 0" in row and "版本 0.1.0" in row
     # the form to make codes is not offered to a role that may not
     assert "/admin/devices/code" not in page.text and "/revoke" not in page.text
@@ -213,7 +232,7 @@ def test_admin_revokes_after_confirming_and_the_kiosk_is_refused(hub, kiosk, sig
     assert done.status_code == 200 and done.url.path == "/admin/devices"
     assert f"设备 {device} 已停用" in done.text
     revoked_at = hub.store.device(device).revoked_at
-    assert revoked_at and f"已停用（{revoked_at[:19].replace('T', ' ')}）" in \
+    assert revoked_at and f"已停用（{beijing(revoked_at)}）" in \
         device_row(done.text, device)
     kiosk.enroll(form(1))
     with pytest.raises(DeviceRefusedError):

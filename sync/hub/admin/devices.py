@@ -9,7 +9,6 @@ and the hub keeps only its hash (sync.hub.provisioning).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -19,22 +18,13 @@ from kiosk.i18n import t
 from sync.hub.admin.auth import AdminUser
 from sync.hub.admin.qr_svg import qr_svg
 from sync.hub.admin.web import (AdminForm, lang_of, now_of, posts, redirect, render, requires,
-                                store_of)
+                                shown_time, store_of)
 from sync.hub.ingest import now_iso
 from sync.hub.provisioning import make_device_code
 
 router = APIRouter()
 MAX_HOURS = 24 * 14  # a code that lives longer is a leak waiting to happen
 MAX_NAME = 60  # what the provisioning API keeps of a name
-
-
-def shown_time(value: Any) -> str:
-    """A stored time as the pages show it: ISO text or Unix seconds, to the second, UTC."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, (int, float)):
-        value = dt.datetime.fromtimestamp(value, dt.timezone.utc).isoformat()
-    return str(value)[:19].replace("T", " ")
 
 
 def _device_rows(devices: list[dict[str, Any]]) -> list[dict[str, Any]]:

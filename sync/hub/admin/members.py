@@ -22,7 +22,7 @@ from kiosk.i18n import TEXTS, t
 from sync.hub.admin.auth import AdminUser
 from sync.hub.admin.member_correction import (CHOICES, EDITABLE, MAX_REASON, REQUIRED_CHOICES,
                                               check_correction, form_values)
-from sync.hub.admin.web import (AdminForm, lang_of, now_iso, posts, redirect, render,
+from sync.hub.admin.web import (AdminForm, lang_of, now_iso, posts, redirect, render, shown_time,
                                 requires, store_of)
 
 router = APIRouter()
@@ -34,10 +34,6 @@ _DONE = ("corrected", "voided", "unchanged")
 
 def _is_id(member_id: int) -> bool:
     return 0 < member_id < 2**63  # what either database can hold; anything else is unknown
-
-
-def _shown_time(value: Any) -> str:
-    return str(value or "")[:19].replace("T", " ")
 
 
 # --- search ------------------------------------------------------------------------------------
@@ -126,11 +122,11 @@ def _person_view(record: dict[str, Any], lang: str) -> dict[str, Any]:
     signups = [{**s, "group": s["body"].get("group", ""),
                 "channel": catalog.label(catalog.CHANNELS, s["body"].get("channel", ""), lang)
                 or s["body"].get("channel", ""), "event": s["body"].get("event", ""),
-                "created_at": _shown_time(s["created_at"]),
-                "received_at": _shown_time(s["received_at"])} for s in record["signups"]]
-    kiosk_changes = [{**c, "received_at": _shown_time(c["received_at"])}
+                "created_at": shown_time(s["created_at"]),
+                "received_at": shown_time(s["received_at"])} for s in record["signups"]]
+    kiosk_changes = [{**c, "received_at": shown_time(c["received_at"])}
                      for c in record["kiosk_changes"]]
-    hub_changes = [{**c, "at": _shown_time(c["at"]),
+    hub_changes = [{**c, "at": shown_time(c["at"]),
                     "fields": [(f, _shown_value(f, c["before"].get(f, ""), lang),
                                 _shown_value(f, c["after"].get(f, ""), lang))
                                for f in sorted(set(c["before"]) | set(c["after"]))]}
@@ -138,7 +134,7 @@ def _person_view(record: dict[str, Any], lang: str) -> dict[str, Any]:
     return {**record, "labels": labels, "signups": signups, "kiosk_changes": kiosk_changes,
             "hub_changes": hub_changes, "id_masked": mask_id_number(record["id_number"]),
             "mobile_masked": mask_mobile(str(body.get("mobile", ""))),
-            "since": _shown_time(record["created_at"])}
+            "since": shown_time(record["created_at"])}
 
 
 def _shown_value(field: str, value: Any, lang: str) -> str:
@@ -171,7 +167,7 @@ def _person_page(request: Request, user: AdminUser, member_id: int, *, status: i
                       heading=t("error.not_found", lang), message=t("error.not_found", lang))
     return render(request, "member.html", user=user, nav="members", status=status,
                   person=_person_view(record, lang), full_id=full_id, notice=notice,
-                  error=error, error_record=error_record, shown_at=_shown_time(now_iso(request)),
+                  error=error, error_record=error_record, shown_at=shown_time(now_iso(request)),
                   field_label=lambda f: _field_label(f, lang), MAX_REASON=MAX_REASON)
 
 

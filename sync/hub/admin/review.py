@@ -20,10 +20,9 @@ from kiosk.cli.common import mask_mobile
 from kiosk.domain import catalog, mask_id_number
 from kiosk.i18n import TEXTS, t
 from sync.hub.admin.auth import AdminUser
-from sync.hub.admin.devices import shown_time
 from sync.hub.admin.member_correction import CHOICES, EDITABLE, MAX_REASON, check_correction
 from sync.hub.admin.web import (AdminForm, Forbidden, lang_of, now_iso, posts, redirect,
-                                render, requires, store_of)
+                                render, requires, shown_time, store_of)
 from sync.protocol.problems import BY_NAME
 
 router = APIRouter()

@@ -16,8 +16,8 @@ from fastapi.responses import Response
 from kiosk.i18n import t
 from sync.hub.admin import auth
 from sync.hub.admin.auth import AdminUser
-from sync.hub.admin.devices import shown_time
-from sync.hub.admin.web import AdminForm, lang_of, now_of, posts, render, requires, store_of
+from sync.hub.admin.web import (AdminForm, lang_of, now_of, posts, render, requires, shown_time,
+                                store_of)
 
 router = APIRouter()
 MAX_PASSWORD = 200

@@ -41,6 +41,28 @@ templates = Environment(
     trim_blocks=True, lstrip_blocks=True, auto_reload=False,
 )
 templates.filters["mask_id"] = mask_id_number
+# Federation staff read Beijing time (China has one time zone, and no summer time).
+BEIJING = dt.timezone(dt.timedelta(hours=8), "UTC+08:00")
+
+
+def shown_time(value: Any) -> str:
+    """A stored time as the pages show it: Beijing time, to the second. Stored times are ISO 8601
+    text (UTC at the hub; sign-ups carry their kiosk's offset; no offset: UTC) or Unix seconds."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, (int, float)):
+        moment = dt.datetime.fromtimestamp(value, dt.timezone.utc)
+    else:
+        try:
+            moment = dt.datetime.fromisoformat(str(value))
+        except ValueError:  # not a time the hub wrote: shown as it is
+            return str(value)[:19].replace("T", " ")
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+
+
+templates.filters["shown_time"] = shown_time
 
 
 class LoginRequired(Exception):
