@@ -16,6 +16,7 @@ from sync.client import DeviceRefusedError, Identity, provision
 from sync.client.uploader import build_envelope
 from sync.hub.provisioning import make_device_code
 from sync.protocol.auth import sign_request
+from sync.protocol.problems import ProblemError
 from sync.protocol.receipt import verify_receipt
 from sync.protocol.wire import from_ranges
 from sync.testing.hubserver import ThreadHub
@@ -175,6 +176,27 @@ def test_a_device_code_works_once_and_expires(hub, tmp_path):
     with pytest.raises(RequestRefusedError) as excinfo:
         provision(open_kiosk(tmp_path / "c"), expired, hub.url)
     assert excinfo.value.problem == "410.2"
+
+
+def test_a_device_code_lives_by_the_hub_clock(hub, tmp_path):
+    """The admin page makes codes with the hub's clock, which register_device also reads."""
+    from sync.hub.keys import load_or_create_hub_keys
+    from sync.hub.provisioning import register_device
+    from sync.protocol.provisioning import normalise_code, proof_message
+    from sync.protocol.wire import b64e
+    hub_now = int(time.time()) + 30 * 86400  # a hub clock a month away from the wall clock
+    keys = load_or_create_hub_keys(hub.store)
+
+    def request(code: str) -> dict:
+        key = open_kiosk(tmp_path / code).device_key
+        return {"code": normalise_code(code), "public_key": b64e(key.public_bytes),
+                "proof": b64e(key.sign(proof_message(code, key.public_bytes))), "name": ""}
+    fresh = make_device_code(hub.store, ttl=3600, now=hub_now)
+    assert register_device(hub.store, keys, request(fresh), now=hub_now + 3599)["device"]
+    late = make_device_code(hub.store, ttl=3600, now=hub_now)
+    with pytest.raises(ProblemError) as refused:
+        register_device(hub.store, keys, request(late), now=hub_now + 3601)
+    assert refused.value.problem.name == "code_expired"
 
 
 def test_clock_skew_is_corrected_by_the_client(hub, tmp_path):

@@ -34,10 +34,12 @@ def code_hash(code: str) -> str:
 
 
 def make_device_code(store: HubStore, *, name: str = "", ttl: int = CODE_TTL,
-                     hub_url: str = "") -> str:
-    """A new one-time code (with the hub's URL after '@' when given)."""
+                     hub_url: str = "", now: int | None = None) -> str:
+    """A new one-time code (with the hub's URL after '@' when given), valid `ttl` seconds from
+    `now` (the hub's clock, as register_device reads it; the wall clock by default)."""
     raw = "".join(secrets.choice(ALPHABET) for _ in range(12))
-    store.add_device_code(code_hash(raw), name, int(time.time()) + ttl)
+    now = int(time.time()) if now is None else now
+    store.add_device_code(code_hash(raw), name, now + ttl)
     text = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
     return f"{text}@{hub_url}" if hub_url else text
 

@@ -72,8 +72,9 @@ def new_device_code(request: Request, form: AdminForm = Depends(posts("provision
                              hours=hours_text[:10])
     store = store_of(request)
     hub_url = store.get_meta("hub_url") or str(request.base_url).rstrip("/")
-    code = make_device_code(store, name=name, ttl=hours * 3600, hub_url=hub_url)
-    until = shown_time(now_of(request) + hours * 3600)
+    now = now_of(request)
+    code = make_device_code(store, name=name, ttl=hours * 3600, hub_url=hub_url, now=now)
+    until = shown_time(now + hours * 3600)
     return render(request, "devices_code.html", user=form.user, nav="devices", code=code,
                   name=name, until=until, qr=qr_svg(code, label=t("admin.devices.code_qr", lang)))
 
