@@ -17,9 +17,9 @@ import pytest
 import hubdb
 from adminhub import named_kiosk, signed_post, sync_round
 from sync.client import DeviceRefusedError
-from sync.hub.admin.web import shown_time
 from sync.client.provision import provision
 from sync.client.report import build_report, report_after_sync, send_report
+from sync.hub.admin.web import shown_time
 from sync.testing.kiosks import form, open_kiosk, push, uploader
 
 
