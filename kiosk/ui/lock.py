@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import secrets
-
+from kiosk.scrypt_hash import scrypt_hash, scrypt_matches
 from kiosk.storage import Store
 
 PIN_SETTING = "ui.admin_pin"
@@ -17,22 +13,11 @@ PIN_MIN, PIN_MAX = 4, 12
 
 def hash_pin(pin: str, salt: bytes | None = None) -> str:
     """'scrypt$N$r$p$salt$hash' (base64), safe to store."""
-    salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
-    b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64(salt)}${b64(digest)}"
+    return scrypt_hash(pin, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, salt=salt)
 
 
 def check_pin(pin: str, stored: str) -> bool:
-    try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        got = hashlib.scrypt(pin.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r),
-                             p=int(p), dklen=32)
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(got, base64.b64decode(digest))
+    return scrypt_matches(pin, stored)
 
 
 def pin_is_acceptable(pin: str) -> bool:

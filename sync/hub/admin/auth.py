@@ -16,12 +16,12 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from typing import Any
+
+from kiosk.scrypt_hash import scrypt_hash, scrypt_matches
 
 ROLES: dict[str, frozenset[str]] = {
     "admin": frozenset({"view", "provision", "revoke", "correct", "review", "export",
@@ -35,7 +35,7 @@ FAILURE_WINDOW = 15 * 60
 MAX_FAILURES_PER_USER = 5
 MAX_FAILURES_PER_ADDRESS = 30
 MIN_PASSWORD = 10
-_SCRYPT = {"n": 2**15, "r": 8, "p": 1}
+_SCRYPT_N = 2**15  # r=8, p=1: ~0.1 s and 32 MB a check
 
 
 @dataclass(frozen=True)
@@ -48,30 +48,12 @@ class AdminUser:
         return permission in ROLES.get(self.role, frozenset())
 
 
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
 def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    n, r, p = _SCRYPT["n"], _SCRYPT["r"], _SCRYPT["p"]
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p,
-                            maxmem=256 * n * r, dklen=32)
-    return f"scrypt${n}${r}${p}${_b64(salt)}${_b64(digest)}"
+    return scrypt_hash(password, n=_SCRYPT_N)
 
 
 def check_password(password: str, stored: str) -> bool:
-    try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        n_, r_, p_ = int(n), int(r), int(p)
-        expected = base64.b64decode(digest)
-        actual = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=n_,
-                                r=r_, p=p_, maxmem=256 * n_ * r_, dklen=len(expected))
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(actual, expected)
+    return scrypt_matches(password, stored)
 
 
 _DUMMY_HASH = ""  # checked against for unknown names, so they take as long as known ones
