@@ -10,7 +10,7 @@ import base64
 import datetime as dt
 import logging
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 
 from kiosk.cards import (CardClaims, CardFace, CardSigner, DeviceKey, Keyring,
                          load_or_create_device_key, render_card_png, verify_card_token)
@@ -106,11 +106,11 @@ class Kiosk:
         text = device["certificate"]
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
-    def _card_signer(self) -> tuple[str, CardSigner]:
+    def _card_issuer(self) -> "DeviceCards":
         """The prefix new cards take, and their signer (with the certificate, if it is for
-        that prefix). Sign-ups take it from the store's cache: it changes at provisioning."""
+        that prefix). The store keeps it in its cache: it changes at provisioning."""
         prefix = self.device_prefix
-        return prefix, CardSigner(self.device_key, self.device_certificate(prefix))
+        return DeviceCards(prefix, CardSigner(self.device_key, self.device_certificate(prefix)))
 
     def keyring(self) -> Keyring:
         """This device's key, and the hub's once provisioned (it vouches for other kiosks' cards)."""
@@ -169,10 +169,10 @@ class Kiosk:
 
     def enroll_member(self, member: Member, *, record_id: str | None = None,
                       queue_print: bool = False) -> Enrollment:
-        result = self._store_all([(member, record_id, queue_print)])[0]
-        if isinstance(result, DomainError):
-            raise result
-        return result
+        """Store an already validated member (see `enroll`)."""
+        return self._enrolled(self.store.enroll(  # type: ignore[return-value]  # it raises
+            member, issuer=self._card_issuer, consent_version=self._consent_version,
+            record_id=record_id, queue_print=queue_print))
 
     def enroll_many(self, requests: list[EnrollRequest]) -> list[Enrollment | DomainError]:
         """Validate each request, then store all valid ones in one durable commit.
@@ -180,7 +180,7 @@ class Kiosk:
         A result per request, in order: an Enrollment, or the DomainError that refused it
         (FormError, DuplicateMemberError, record_conflict). See GroupCommitWriter."""
         results: list[Enrollment | DomainError | None] = []
-        valid: list[tuple[Member, str | None, bool]] = []
+        valid: list[NewMember] = []
         for request in requests:
             try:
                 member = self.validate(request.form, channel=request.channel,
@@ -189,38 +189,20 @@ class Kiosk:
                 results.append(error)
             else:
                 results.append(None)
-                valid.append((member, request.record_id, request.queue_print))
-        stored = iter(self._store_all(valid))
-        return [next(stored) if result is None else result for result in results]
+                valid.append(NewMember(member, request.record_id, request.queue_print))
+        stored = iter(self.store.enroll_many(valid, issuer=self._card_issuer,
+                                             consent_version=self._consent_version)
+                      if valid else ())
+        return [self._enrolled(next(stored)) if result is None else result for result in results]
 
-    def _store_all(self, items: list[tuple[Member, str | None, bool]],
-                   ) -> list[Enrollment | DomainError]:
-        """(member, record_id, queue_print) each, signed and stored in one durable commit."""
-        if not items:
-            return []
-        prefix, card_signer = self.store.cached("card_signer", self._card_signer)
-        key_id = card_signer.key_id
-
-        def signer(member: Member) -> Callable[[str, dt.date], str]:
-            def sign(card_number: str, issued: dt.date) -> str:
-                return card_signer.sign(CardClaims(card_number, member.name, member.group,
-                                                   issued, key_id))
-            return sign
-
-        signed = [NewMember(member, signer(member), record_id, queue_print)
-                  for member, record_id, queue_print in items]
-        outcomes = self.store.enroll_many(signed, device_prefix=prefix,
-                                          consent_version=self._consent_version)
-        results: list[Enrollment | DomainError] = []
-        for outcome in outcomes:
-            if isinstance(outcome, DomainError):
-                results.append(outcome)
-                continue
-            enrollment = Enrollment(*outcome)
-            results.append(enrollment)
-            if enrollment.created:
-                self._tell_listeners(enrollment)
-        return results
+    def _enrolled(self, outcome: tuple[StoredMember, bool] | DomainError,
+                  ) -> Enrollment | DomainError:
+        if isinstance(outcome, DomainError):
+            return outcome
+        enrollment = Enrollment(*outcome)
+        if enrollment.created:
+            self._tell_listeners(enrollment)
+        return enrollment
 
     def _tell_listeners(self, enrollment: Enrollment) -> None:
         for listener in list(self.listeners):
@@ -255,3 +237,15 @@ class Kiosk:
         if claims.key_id.hex() in self.store.revoked_key_ids():
             raise DomainError("token.revoked")
         return claims
+
+
+
+class DeviceCards(NamedTuple):
+    """This device's card issuer (kiosk.storage.CardIssuer): its prefix and its signer."""
+
+    prefix: str
+    signer: CardSigner
+
+    def sign(self, member: Member, card_number: str, issued: dt.date) -> str:
+        return self.signer.sign(CardClaims(card_number, member.name, member.group, issued,
+                                           self.signer.key_id))

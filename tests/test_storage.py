@@ -19,8 +19,18 @@ def member(**overrides):
     return validate_member(valid_form(**overrides), TODAY)
 
 
-def fake_sign(card_number: str, issued: dt.date) -> str:
-    return f"T:{card_number}:{issued.isoformat()}"  # signing has its own tests in test_cards_*
+class FakeCards:
+    """A card issuer (kiosk.storage.CardIssuer); signing has its own tests in test_cards_*."""
+
+    prefix = PREFIX
+
+    @staticmethod
+    def sign(member, card_number: str, issued: dt.date) -> str:
+        return f"T:{card_number}:{issued.isoformat()}"
+
+
+def fake_cards():
+    return FakeCards
 
 
 @pytest.fixture
@@ -31,7 +41,7 @@ def store(tmp_path):
 
 
 def enroll(store, m, **kw):
-    return store.enroll(m, device_prefix=PREFIX, sign=fake_sign, consent_version="v1-test", **kw)
+    return store.enroll(m, issuer=fake_cards, consent_version="v1-test", **kw)
 
 
 def test_a_sign_up_and_its_outbox_and_audit_rows_are_written_together(store):
@@ -64,11 +74,13 @@ def test_the_same_id_number_twice_is_refused_with_the_existing_card(store):
 
 
 def test_a_failed_signature_leaves_nothing_half_written(store):
-    def broken_sign(card_number, issued):
-        raise RuntimeError("disk full")
+    class BrokenCards(FakeCards):
+        @staticmethod
+        def sign(member, card_number, issued):
+            raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError):
-        store.enroll(member(), device_prefix=PREFIX, sign=broken_sign, consent_version="v1")
+        store.enroll(member(), issuer=lambda: BrokenCards, consent_version="v1")
     assert store.count_active() == 0 and store.pending_outbox() == []
     stored, _ = enroll(store, member())
     assert stored.card_number.startswith("K7A3-000001")  # the sequence was rolled back too
@@ -225,8 +237,8 @@ def test_a_store_that_takes_one_sign_up_leaves_no_gap(tmp_path):
 
 def test_a_refused_sign_up_in_a_batch_does_not_share_its_number(store):
     enroll(store, member(id_number=make_id(seq=1)))
-    items = [NewMember(member(id_number=make_id(seq=n)), fake_sign) for n in (2, 1, 3)]
-    results = store.enroll_many(items, device_prefix=PREFIX, consent_version="v1")
+    items = [NewMember(member(id_number=make_id(seq=n))) for n in (2, 1, 3)]
+    results = store.enroll_many(items, issuer=fake_cards, consent_version="v1")
     assert isinstance(results[1], DuplicateMemberError)
     stored = [results[0][0], results[2][0]]
     assert len({s.card_number for s in stored}) == 2

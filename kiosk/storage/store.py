@@ -11,11 +11,10 @@ import datetime as dt
 import json
 import sqlite3
 import threading
-import uuid
 from dataclasses import dataclass, fields
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple, Protocol
 
 import sqlite_utils
 
@@ -23,13 +22,12 @@ from kiosk import fast_json
 from kiosk.domain import DomainError, DuplicateMemberError, Member, format_card_number
 from kiosk.domain.card_number import normalise_card_number
 from kiosk.domain.event import Event
+from kiosk.domain.record_id import new_record_id
 from kiosk.storage.migrations import migrate
 
 MEMBER_FIELDS = tuple(f.name for f in fields(Member))
 # What a person may correct; the rest (record id, card number, token) is fixed at capture.
 CORRECTABLE = tuple(f for f in MEMBER_FIELDS if f != "consent")
-
-SignCard = Callable[[str, dt.date], str]  # (card_number, issued) -> signed token
 
 _member_values = attrgetter(*MEMBER_FIELDS)
 _INSERT_COLUMNS = (*MEMBER_FIELDS, "record_id", "card_number", "token", "created_at", "status",
@@ -71,14 +69,21 @@ class StoredMember:
                 **self.member.to_dict()}
 
 
-@dataclass(frozen=True)
-class NewMember:
-    """One sign-up to store: the validated member, how to sign its card, and its options."""
+class NewMember(NamedTuple):
+    """One sign-up to store: the validated member and its options."""
 
     member: Member
-    sign: SignCard
     record_id: str | None = None
     queue_print: bool = False
+
+
+class CardIssuer(Protocol):
+    """Numbers and signs new cards: the device's current prefix and its key."""
+
+    prefix: str
+
+    def sign(self, member: Member, card_number: str, issued: dt.date) -> str:
+        """The signed token for `member`'s card."""
 
 
 def now_local() -> dt.datetime:
@@ -218,7 +223,11 @@ class Store:
         return [Event(**{k: v for k, v in row.items() if k != "created_at"}) for row in rows]
 
     # --- sign-ups -------------------------------------------------------------------------
-    def enroll(self, member: Member, *, device_prefix: str, sign: SignCard, consent_version: str,
+    # A sign-up's card is numbered and signed inside its transaction: the issuer (the device's
+    # prefix and key) is then checked against other processes' commits at no extra cost, where
+    # checking it before BEGIN took a read transaction of its own.
+
+    def enroll(self, member: Member, *, issuer: Callable[[], "CardIssuer"], consent_version: str,
                record_id: str | None = None, now: dt.datetime | None = None,
                queue_print: bool = False) -> tuple[StoredMember, bool]:
         """Store a new member with its outbox row in one durable transaction.
@@ -227,42 +236,43 @@ class Store:
         existing record and created=False (a resubmitted form); with other data it is a
         ``record_conflict``. An ID number already active here raises DuplicateMemberError.
         `queue_print` also puts the new card in the desk's print queue, in the same transaction.
+        `issuer` loads the card issuer; it is the cache key too, so pass the same one each time.
         """
-        result = self.enroll_many([NewMember(member, sign, record_id, queue_print)],
-                                  device_prefix=device_prefix, consent_version=consent_version,
-                                  now=now)[0]
-        if isinstance(result, DomainError):
-            raise result
+        # enroll_many's work for one item, without its lists: a desk's sign-up one at a time
+        # is the common case, and its Python time sits beside each fsync.
+        item = NewMember(member, record_id, queue_print)
+        now = now or now_local()
+        at = (now.isoformat(timespec="milliseconds"), now.date())
+        with self._lock:
+            with self.transaction() as conn:
+                cards = self.cached(issuer, issuer)
+                (number,), block = self._next_numbers(conn, cards.prefix, 1)
+                result = self._insert(conn, item, *self._rows_for(item, cards, number,
+                                                                  consent_version, at))
+            if block is not None:  # only now is the reservation durable
+                self._numbers[cards.prefix] = block
         return result
 
-    def enroll_many(self, items: list["NewMember"], *, device_prefix: str, consent_version: str,
-                    now: dt.datetime | None = None) -> list[tuple[StoredMember, bool] | DomainError]:
+    def enroll_many(self, items: list["NewMember"], *, issuer: Callable[[], "CardIssuer"],
+                    consent_version: str, now: dt.datetime | None = None,
+                    ) -> list[tuple[StoredMember, bool] | DomainError]:
         """Store several sign-ups in ONE durable commit (group commit); a result per item.
 
         Each item runs under its own SAVEPOINT, so a refused one (duplicate, conflict) leaves the
         others untouched. Nothing is durable, and no result final, until this method returns:
         a crowd of phones then shares one fsync instead of queueing for one each.
-        Cards are numbered from a reserved block and signed before the transaction when the
-        block has room (a number a refused sign-up took is simply never used).
+        A number a refused sign-up took is simply never used.
         """
         now = now or now_local()
-        with self._lock:
-            numbers = self._take_numbers(device_prefix, len(items))
-        # Signing and building the rows happen outside the lock: meanwhile another desk's
-        # commit, which lets go of the GIL while the disk syncs, goes on.
         at = (now.isoformat(timespec="milliseconds"), now.date())
-        rows = [self._rows_for(item, number, device_prefix, consent_version, at)
-                for item, number in zip(items, numbers)]
         with self._lock:
-            block = None
             try:
                 with self.transaction() as conn:
-                    if len(rows) < len(items):
-                        more, block = self._reserve_numbers(conn, device_prefix,
-                                                            len(items) - len(rows))
-                        rows += [self._rows_for(item, number, device_prefix, consent_version, at)
-                                 for item, number in zip(items[len(rows):], more)]
-                    if len(items) == 1:  # a desk's usual case: the transaction is the savepoint
+                    cards = self.cached(issuer, issuer)
+                    numbers, block = self._next_numbers(conn, cards.prefix, len(items))
+                    rows = [self._rows_for(item, cards, number, consent_version, at)
+                            for item, number in zip(items, numbers)]
+                    if len(items) == 1:  # the transaction is the savepoint
                         results = [self._insert(conn, items[0], *rows[0])]
                     else:
                         results = [self._insert_savepoint(conn, item, *item_rows)
@@ -270,7 +280,7 @@ class Store:
             except DomainError as error:  # one item, refused: nothing of it was written
                 return [error]
             if block is not None:  # only now is the reservation durable
-                self._numbers[device_prefix] = block
+                self._numbers[cards.prefix] = block
         return results
 
     def _insert_savepoint(self, conn: sqlite3.Connection, *args: Any,
@@ -284,33 +294,35 @@ class Store:
         finally:
             conn.execute("RELEASE sign_up")
 
-    def _take_numbers(self, prefix: str, count: int) -> list[str]:
-        """Up to `count` card numbers from the block already reserved for `prefix`."""
+    def _next_numbers(self, conn: sqlite3.Connection, prefix: str, count: int,
+                      ) -> tuple[list[str], tuple[int, int] | None]:
+        """`count` card numbers for `prefix`, from the block already reserved and, when it runs
+        out, from a new one reserved in this transaction: returned as (next, last), to keep
+        once the transaction has committed."""
         first, last = self._numbers.get(prefix, (1, 0))
         taken = range(first, min(first + count, last + 1))
         self._numbers[prefix] = (first + len(taken), last)
-        return [format_card_number(prefix, sequence) for sequence in taken]
-
-    def _reserve_numbers(self, conn: sqlite3.Connection, prefix: str, count: int,
-                         ) -> tuple[list[str], tuple[int, int]]:
-        """`count` card numbers now, and the rest of a new block (next, last) for later."""
-        size = max(count, self._block)
+        numbers = [format_card_number(prefix, sequence) for sequence in taken]
+        if len(numbers) == count:
+            return numbers, None
+        size = max(count - len(numbers), self._block)
         self._block = min(2 * self._block, MAX_NUMBER_BLOCK)
         last = conn.execute("INSERT INTO counters(name, value) VALUES (?, ?) ON CONFLICT(name) "
                             "DO UPDATE SET value = value + excluded.value RETURNING value",
                             (f"card_sequence:{prefix}", size)).fetchone()[0]
         first = last - size + 1
-        numbers = [format_card_number(prefix, s) for s in range(first, first + count)]
-        return numbers, (first + count, last)
+        more = count - len(numbers)
+        numbers += [format_card_number(prefix, s) for s in range(first, first + more)]
+        return numbers, (first + more, last)
 
     @staticmethod
-    def _rows_for(item: NewMember, card_number: str, device_prefix: str, consent_version: str,
+    def _rows_for(item: NewMember, cards: "CardIssuer", card_number: str, consent_version: str,
                   at: tuple[str, dt.date]) -> tuple[StoredMember, tuple, tuple]:
         """The signed sign-up, its members row and its outbox row; `at`: (created_at, issued)."""
         member = item.member
         created_at, issued = at
-        token = item.sign(card_number, issued)
-        record_id = item.record_id or str(uuid.uuid4())
+        token = cards.sign(member, card_number, issued)
+        record_id = item.record_id or new_record_id()
         values = _member_values(member)
         stored = StoredMember(record_id=record_id, card_number=card_number, token=token,
                               status="active", created_at=created_at, member=member,
@@ -319,7 +331,7 @@ class Store:
                     created_at=created_at, consent_version=consent_version)
         return (stored,
                 (*values, record_id, card_number, token, created_at, "active", consent_version,
-                 device_prefix, member.mobile[-4:], created_at),
+                 cards.prefix, member.mobile[-4:], created_at),
                 (record_id, "member.created", _canonical_body(body), created_at))
 
     def _insert(self, conn: sqlite3.Connection, item: NewMember, stored: StoredMember,
