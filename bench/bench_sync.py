@@ -34,6 +34,8 @@ import httpx  # noqa: E402
 
 from kiosk.domain import validate_member  # noqa: E402
 from kiosk.domain.card_number import format_card_number  # noqa: E402
+from kiosk.domain.record_id import new_record_id  # noqa: E402
+from kiosk.storage.store import canonical_body  # noqa: E402
 from sync.hub.sqlite_store import SqliteHubStore  # noqa: E402
 from sync.protocol.batch import Batch, Item  # noqa: E402
 from sync.testing.faultproxy import FaultProxy  # noqa: E402
@@ -67,11 +69,12 @@ def fill_outbox(kiosk, count: int, offset: int = 0) -> None:
 
 
 def outbox_row(member, card_number: str, created_at: str) -> tuple[str, str, str, str]:
-    """A member.created outbox row as the kiosk writes it: (record_id, kind, body, created_at)."""
-    body = {"record_id": str(uuid.uuid4()), "card_number": card_number, "created_at": created_at,
-            "consent_version": "v1-0e6b37947b13", **member.to_dict()}
-    return (body["record_id"], "member.created",
-            json.dumps(body, ensure_ascii=False, sort_keys=True), created_at)
+    """A member.created outbox row as the kiosk writes it: (record_id, kind, body, created_at),
+    with a record id made at `created_at` and the body's text in the store's own form."""
+    made_ns = int(dt.datetime.fromisoformat(created_at).timestamp() * 1e9)
+    body = {"record_id": new_record_id(made_ns), "card_number": card_number,
+            "created_at": created_at, "consent_version": "v1-0e6b37947b13", **member.to_dict()}
+    return body["record_id"], "member.created", canonical_body(body), created_at
 
 
 def insert_outbox(kiosk, rows: list[tuple[str, str, str, str]]) -> None:

@@ -36,7 +36,7 @@ _INSERT_MEMBER = (f"INSERT INTO members ({', '.join(f'[{k}]' for k in _INSERT_CO
                   f"VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})")
 
 
-def _canonical_body(body: dict[str, Any]) -> str:
+def canonical_body(body: dict[str, Any]) -> str:
     """An outbox body's text: sorted keys, compact, non-ASCII as is."""
     return fast_json.dumps(body, sort_keys=True).decode("utf-8")
 
@@ -332,7 +332,7 @@ class Store:
         return (stored,
                 (*values, record_id, card_number, token, created_at, "active", consent_version,
                  cards.prefix, member.mobile[-4:], created_at),
-                (record_id, "member.created", _canonical_body(body), created_at))
+                (record_id, "member.created", canonical_body(body), created_at))
 
     def _insert(self, conn: sqlite3.Connection, item: NewMember, stored: StoredMember,
                 member_row: tuple, outbox_row: tuple) -> tuple[StoredMember, bool]:
@@ -616,7 +616,7 @@ class Store:
     @staticmethod
     def _outbox(conn: sqlite3.Connection, record_id: str, kind: str, body: dict, at: str) -> None:
         conn.execute("INSERT INTO outbox(record_id, kind, body, created_at) VALUES (?, ?, ?, ?)",
-                     (record_id, kind, _canonical_body(body), at))
+                     (record_id, kind, canonical_body(body), at))
 
     @staticmethod
     def _audit(conn: sqlite3.Connection, record_id: str, action: str, actor: str, reason: str,
