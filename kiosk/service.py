@@ -170,7 +170,7 @@ class Kiosk:
     def enroll_member(self, member: Member, *, record_id: str | None = None,
                       queue_print: bool = False) -> Enrollment:
         """Store an already validated member (see `enroll`)."""
-        return self._enrolled(self.store.enroll(  # type: ignore[return-value]  # it raises
+        return self._enrolled(*self.store.enroll(
             member, issuer=self._card_issuer, consent_version=self._consent_version,
             record_id=record_id, queue_print=queue_print))
 
@@ -193,14 +193,15 @@ class Kiosk:
         stored = iter(self.store.enroll_many(valid, issuer=self._card_issuer,
                                              consent_version=self._consent_version)
                       if valid else ())
-        return [self._enrolled(next(stored)) if result is None else result for result in results]
 
-    def _enrolled(self, outcome: tuple[StoredMember, bool] | DomainError,
-                  ) -> Enrollment | DomainError:
-        if isinstance(outcome, DomainError):
-            return outcome
-        enrollment = Enrollment(*outcome)
-        if enrollment.created:
+        def settled(outcome: tuple[StoredMember, bool] | DomainError) -> Enrollment | DomainError:
+            return outcome if isinstance(outcome, DomainError) else self._enrolled(*outcome)
+
+        return [settled(next(stored)) if result is None else result for result in results]
+
+    def _enrolled(self, stored: StoredMember, created: bool) -> Enrollment:
+        enrollment = Enrollment(stored, created)
+        if created:
             self._tell_listeners(enrollment)
         return enrollment
 
@@ -237,7 +238,6 @@ class Kiosk:
         if claims.key_id.hex() in self.store.revoked_key_ids():
             raise DomainError("token.revoked")
         return claims
-
 
 
 class DeviceCards(NamedTuple):
