@@ -1,9 +1,9 @@
 """The hub's HTTP face (FastAPI on Starlette), started by ``kiosk hub``.
 
 Handlers parse, authenticate and translate; the work is in sync.hub.ingest and
-sync.hub.provisioning, the SQL in sync.hub.sqlite_store or sync.hub.pg_store. Every error leaves as a catalogue problem
-(sync.protocol.problems), including 404s, bad JSON and unexpected exceptions (500.1), so a client
-only ever has to read one shape.
+sync.hub.provisioning, the SQL in sync.hub.sqlite_store or sync.hub.pg_store. Every error
+leaves as a catalogue problem (sync.protocol.problems), including 404s, bad JSON and unexpected
+exceptions (500.1), so a client only ever has to read one shape.
 """
 
 from __future__ import annotations

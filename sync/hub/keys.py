@@ -34,7 +34,8 @@ class HubKeys:
 
 
 def load_or_create_hub_keys(store: HubStore) -> HubKeys:
-    sign = store.set_meta_once("hub_sign_key", b64e(Ed25519PrivateKey.generate().private_bytes(*_RAW)))
+    sign = store.set_meta_once("hub_sign_key",
+                               b64e(Ed25519PrivateKey.generate().private_bytes(*_RAW)))
     box = store.set_meta_once("hub_box_key", b64e(X25519PrivateKey.generate().private_bytes(*_RAW)))
     return HubKeys(DeviceKey.from_private_key(Ed25519PrivateKey.from_private_bytes(b64d(sign))),
                    X25519PrivateKey.from_private_bytes(b64d(box)))

@@ -12,6 +12,9 @@ from typing import Callable
 
 import psycopg
 
+from sync.hub.admin_rows import (DEVICE_LIST, REVIEW_ORDER, REVIEW_SELECT, device_row, review_row,
+                                  review_row_with_body)
+
 
 class PgAdminQueries:
     _tx: Callable[[], AbstractContextManager[psycopg.Connection]]
@@ -342,33 +345,15 @@ class PgAdminQueries:
         return self._all("SELECT code, name, county FROM orgs")
 
     # --- devices, kiosks' status reports, the review queue (sync.hub.admin.devices, .review) ---
-    # As in sync.hub.sqlite_admin: review rows are only ever added and resolved, never deleted.
+    # As in sync.hub.sqlite_admin (shared reads: sync.hub.admin_rows).
     _REVIEW_INSERT = ("INSERT INTO review_items(source, device, seq, record_id, problem, details, "
                       "body, reported_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
                       "ON CONFLICT DO NOTHING")
-    _REVIEW_COLUMNS = ("item_id", "source", "device", "device_name", "seq", "record_id",
-                       "problem", "details", "reported_at", "resolved_at", "resolved_by",
-                       "resolution", "note")
-    _REVIEW_SELECT = ("SELECT r.item_id, r.source, r.device, coalesce(d.name, ''), r.seq, "
-                      "r.record_id, r.problem, r.details, r.reported_at, r.resolved_at, "
-                      "r.resolved_by, r.resolution, r.note{} FROM review_items r "
-                      "LEFT JOIN devices d ON d.device = r.device")
-    _REVIEW_ORDER = {"open": "WHERE r.resolved_at IS NULL ORDER BY r.item_id DESC",
-                     "resolved": "WHERE r.resolved_at IS NOT NULL "
-                                 "ORDER BY r.resolved_at DESC, r.item_id DESC",
-                     "all": "ORDER BY r.resolved_at IS NOT NULL, r.item_id DESC"}
 
     def device_list(self) -> list[dict]:
         """Every device, by number: device, name, prefix, created_at (Unix time), revoked_at,
         last_sync_at, last_report_at, report (dict: its last status report), open_items."""
-        rows = self._all(
-            "SELECT d.device, d.name, d.prefix, d.created_at, d.revoked_at, d.last_sync_at, "
-            "d.last_report_at, d.report, (SELECT count(*) FROM review_items r "
-            "WHERE r.device = d.device AND r.resolved_at IS NULL) "
-            "FROM devices d ORDER BY d.device")
-        keys = ("device", "name", "prefix", "created_at", "revoked_at", "last_sync_at",
-                "last_report_at", "report", "open_items")
-        return [{**dict(zip(keys, row)), "report": json.loads(row[7] or "{}")} for row in rows]
+        return [device_row(row) for row in self._all(DEVICE_LIST)]
 
     def save_device_report(self, device: int, report_json: str, at: str,
                            items: list[tuple]) -> int:
@@ -407,23 +392,18 @@ class PgAdminQueries:
                      limit: int = 100) -> list[dict]:
         """Review items without their bodies; `state`: open (newest first), resolved (latest
         resolved first) or all (open ones first)."""
-        rows = self._all(f"{self._REVIEW_SELECT.format('')} {self._REVIEW_ORDER[state]} "
+        rows = self._all(f"{REVIEW_SELECT.format('')} {REVIEW_ORDER[state]} "
                          "LIMIT %s OFFSET %s", (limit, offset))
-        return [self._review_row(row) for row in rows]
+        return [review_row(row) for row in rows]
 
     def review_item(self, item_id: int) -> dict | None:
         """One review item, with the body the kiosk sent (a dict; {} when none was kept)."""
         if not 0 < item_id < 2**63:
             return None
-        row = self._one(f"{self._REVIEW_SELECT.format(', r.body')} WHERE r.item_id = %s",
+        row = self._one(f"{REVIEW_SELECT.format(', r.body')} WHERE r.item_id = %s",
                         (item_id,))
-        return None if row is None else {**self._review_row(row[:-1]),
-                                         "body": json.loads(row[-1] or "{}")}
+        return None if row is None else review_row_with_body(row)
 
-    def _review_row(self, row: tuple) -> dict:
-        item = dict(zip(self._REVIEW_COLUMNS, row))
-        item["details"] = json.loads(item["details"] or "{}")
-        return item
 
     def resolve_review_item(self, item_id: int, resolution: str, username: str, at: str,
                             note: str) -> bool:

@@ -12,12 +12,16 @@ import threading
 from contextlib import AbstractContextManager
 from typing import Callable
 
+from sync.hub.admin_rows import (DEVICE_LIST, REVIEW_ORDER, REVIEW_SELECT, device_row, review_row,
+                                  review_row_with_body)
+
 
 class SqliteAdminQueries:
     conn: sqlite3.Connection
     _lock: threading.RLock
     _tx: Callable[..., AbstractContextManager[sqlite3.Connection]]
     _one: Callable[..., tuple | None]
+    _all: Callable[..., list[tuple]]
 
     # --- users, sessions, login failures --------------------------------------------------
     def add_admin_user(self, username: str, password_hash: str, role: str, now: int) -> bool:
@@ -47,9 +51,8 @@ class SqliteAdminQueries:
 
     def admin_users(self) -> list[tuple]:
         """(username, role, created_at, disabled_at), by name."""
-        with self._lock:
-            return self.conn.execute("SELECT username, role, created_at, disabled_at "
-                                     "FROM admin_users ORDER BY username").fetchall()
+        return self._all("SELECT username, role, created_at, disabled_at FROM admin_users "
+                         "ORDER BY username")
 
     def create_admin_session(self, token_hash: str, username: str, csrf: str, now: int,
                              expires_at: int) -> None:
@@ -297,10 +300,9 @@ class SqliteAdminQueries:
     def exports(self, limit: int = 100) -> list[dict]:
         """The latest `limit` exports, newest first (export_log without the member ranges)."""
         from sync.hub.export_scope import export_log_row
-        with self._lock:
-            rows = self.conn.execute(
-                "SELECT export_id, username, role, at, format, scope, since, until, full_ids, "
-                "row_count FROM export_log ORDER BY export_id DESC LIMIT ?", (limit,)).fetchall()
+        rows = self._all("SELECT export_id, username, role, at, format, scope, since, until, "
+                         "full_ids, row_count FROM export_log ORDER BY export_id DESC LIMIT ?",
+                         (limit,))
         return [export_log_row(row) for row in rows]
 
     def export_member_ids(self, export_id: int) -> list[int] | None:
@@ -317,43 +319,21 @@ class SqliteAdminQueries:
         (WHO_ROWS, count)."""
         from sync.hub.figure_counts import split_grouping_sets, sqlite_query
         sql, params = sqlite_query(since, until, group, county)
-        with self._lock:  # one statement: both counts see the same members
-            return split_grouping_sets(self.conn.execute(sql, params).fetchall())
+        return split_grouping_sets(self._all(sql, params))  # one statement: one snapshot
 
     def orgs_with_counties(self) -> list[tuple[str, str, str]]:
         """(code, name, county) of every union organisation."""
-        with self._lock:
-            return self.conn.execute("SELECT code, name, county FROM orgs").fetchall()
+        return self._all("SELECT code, name, county FROM orgs")
 
     # --- devices, kiosks' status reports, the review queue (sync.hub.admin.devices, .review) ---
-    # Review rows are only ever added and resolved, never deleted: a resolution keeps who, when,
-    # how and the note next to what the kiosk sent.
+    # The reads shared with sync.hub.pg_admin are in sync.hub.admin_rows.
     _REVIEW_INSERT = ("INSERT INTO review_items(source, device, seq, record_id, problem, details, "
                       "body, reported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
-    _REVIEW_COLUMNS = ("item_id", "source", "device", "device_name", "seq", "record_id",
-                       "problem", "details", "reported_at", "resolved_at", "resolved_by",
-                       "resolution", "note")
-    _REVIEW_SELECT = ("SELECT r.item_id, r.source, r.device, coalesce(d.name, ''), r.seq, "
-                      "r.record_id, r.problem, r.details, r.reported_at, r.resolved_at, "
-                      "r.resolved_by, r.resolution, r.note{} FROM review_items r "
-                      "LEFT JOIN devices d ON d.device = r.device")
-    _REVIEW_ORDER = {"open": "WHERE r.resolved_at IS NULL ORDER BY r.item_id DESC",
-                     "resolved": "WHERE r.resolved_at IS NOT NULL "
-                                 "ORDER BY r.resolved_at DESC, r.item_id DESC",
-                     "all": "ORDER BY r.resolved_at IS NOT NULL, r.item_id DESC"}
 
     def device_list(self) -> list[dict]:
         """Every device, by number: device, name, prefix, created_at (Unix time), revoked_at,
         last_sync_at, last_report_at, report (dict: its last status report), open_items."""
-        with self._lock:
-            rows = self.conn.execute(
-                "SELECT d.device, d.name, d.prefix, d.created_at, d.revoked_at, d.last_sync_at, "
-                "d.last_report_at, d.report, (SELECT count(*) FROM review_items r "
-                "WHERE r.device = d.device AND r.resolved_at IS NULL) "
-                "FROM devices d ORDER BY d.device").fetchall()
-        keys = ("device", "name", "prefix", "created_at", "revoked_at", "last_sync_at",
-                "last_report_at", "report", "open_items")
-        return [{**dict(zip(keys, row)), "report": json.loads(row[7] or "{}")} for row in rows]
+        return [device_row(row) for row in self._all(DEVICE_LIST)]
 
     def save_device_report(self, device: int, report_json: str, at: str,
                            items: list[tuple]) -> int:
@@ -388,25 +368,18 @@ class SqliteAdminQueries:
                      limit: int = 100) -> list[dict]:
         """Review items without their bodies; `state`: open (newest first), resolved (latest
         resolved first) or all (open ones first)."""
-        with self._lock:
-            rows = self.conn.execute(f"{self._REVIEW_SELECT.format('')} "
-                                     f"{self._REVIEW_ORDER[state]} LIMIT ? OFFSET ?",
-                                     (limit, offset)).fetchall()
-        return [self._review_row(row) for row in rows]
+        rows = self._all(f"{REVIEW_SELECT.format('')} {REVIEW_ORDER[state]} LIMIT ? OFFSET ?",
+                         (limit, offset))
+        return [review_row(row) for row in rows]
 
     def review_item(self, item_id: int) -> dict | None:
         """One review item, with the body the kiosk sent (a dict; {} when none was kept)."""
         if not 0 < item_id < 2**63:
             return None
-        row = self._one(f"{self._REVIEW_SELECT.format(', r.body')} WHERE r.item_id = ?",
+        row = self._one(f"{REVIEW_SELECT.format(', r.body')} WHERE r.item_id = ?",
                         (item_id,))
-        return None if row is None else {**self._review_row(row[:-1]),
-                                         "body": json.loads(row[-1] or "{}")}
+        return None if row is None else review_row_with_body(row)
 
-    def _review_row(self, row: tuple) -> dict:
-        item = dict(zip(self._REVIEW_COLUMNS, row))
-        item["details"] = json.loads(item["details"] or "{}")
-        return item
 
     def resolve_review_item(self, item_id: int, resolution: str, username: str, at: str,
                             note: str) -> bool:

@@ -251,6 +251,10 @@ class SqliteHubStore(SqliteAdminQueries):
         with self._lock:
             return self.conn.execute(sql, params).fetchone()
 
+    def _all(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with self._lock:
+            return self.conn.execute(sql, params).fetchall()
+
     # --- keys and settings ----------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
         row = self._one("SELECT value FROM meta WHERE key = ?", (key,))
@@ -322,9 +326,8 @@ class SqliteHubStore(SqliteAdminQueries):
 
     def revocations(self) -> list[dict[str, Any]]:
         from kiosk.cards.keys import key_id_of
-        with self._lock:
-            rows = self.conn.execute("SELECT device, public_key, revoked_at FROM devices "
-                                     "WHERE revoked_at IS NOT NULL ORDER BY device").fetchall()
+        rows = self._all("SELECT device, public_key, revoked_at FROM devices "
+                         "WHERE revoked_at IS NOT NULL ORDER BY device")
         return [{"device": d, "key_id": key_id_of(k).hex(), "revoked_at": at} for d, k, at in rows]
 
     def remember_nonce(self, device: int, nonce: str, now: int, window: int) -> bool:
@@ -476,8 +479,7 @@ class SqliteHubStore(SqliteAdminQueries):
         return {"card_number": card, "status": role, "canonical_card_number": canonical or card}
 
     def orgs(self) -> list[dict[str, str]]:
-        with self._lock:
-            rows = self.conn.execute("SELECT code, name, parent FROM orgs ORDER BY code").fetchall()
+        rows = self._all("SELECT code, name, parent FROM orgs ORDER BY code")
         return [{"code": c, "name": n, "parent": p} for c, n, p in rows]
 
     def set_orgs(self, orgs: list[dict[str, str]]) -> None:
