@@ -28,7 +28,7 @@ from sync.hub.ingest import ingest_envelope, known_device, now_iso
 from sync.hub.keys import HubKeys, load_or_create_hub_keys
 from sync.hub.ops import AccessLogMiddleware, readiness
 from sync.hub.provisioning import register_device
-from sync.hub.store import HubStore
+from sync.hub.store import HubStore, RequestNonce
 from sync.protocol.auth import WINDOW, check_request, parse_auth
 from sync.protocol.batch import BATCH_VERSION
 from sync.protocol.problems import BY_NAME, PROBLEMS, ProblemError
@@ -133,22 +133,25 @@ def create_app(store: HubStore, keys: HubKeys | None = None, *,
         log.error("hub error: %s", type(error).__name__)  # no body, no values: may be personal
         return _problem("internal")
 
-    async def authenticate(request: Request, body: bytes) -> int:
+    async def authenticate(request: Request, body: bytes, *, remember: bool = True,
+                           ) -> tuple[int, RequestNonce]:
+        """The device that signed `request`, and the request's nonce. `remember=False` leaves
+        the nonce to the caller, to remember in its own transaction (a batch's)."""
         auth = parse_auth(request.headers)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        now = int(clock())
+        nonce = RequestNonce(auth.nonce, int(clock()), WINDOW)
 
         def check() -> int:
             device = store.device(auth.device)
             if device is None:
                 raise ProblemError("unknown_device")
-            check_request(auth, device.public_key, request.method, target, body, now)
+            check_request(auth, device.public_key, request.method, target, body, nonce.now)
             known_device(store, auth.device)  # revoked: told so, once it proved who it is
-            if not store.remember_nonce(auth.device, auth.nonce, now, WINDOW):
+            if remember and not store.remember_nonce(auth.device, nonce):
                 raise ProblemError("replayed_request")
             return auth.device
 
-        return await run_in_threadpool(check)
+        return await run_in_threadpool(check), nonce
 
     @app.get("/v1/health", response_model=m.Health, tags=["hub"])
     def health() -> dict[str, Any]:
@@ -201,8 +204,9 @@ def create_app(store: HubStore, keys: HubKeys | None = None, *,
         body = await request.body()
         if len(body) > MAX_BODY:
             raise ProblemError("too_large")
-        device = await authenticate(request, body)
-        receipt = await run_in_threadpool(ingest_envelope, store, keys, body, auth_device=device)
+        device, nonce = await authenticate(request, body, remember=False)
+        receipt = await run_in_threadpool(ingest_envelope, store, keys, body, auth_device=device,
+                                          nonce=nonce)
         rb = receipt.body  # counts only, for the access log line (never values)
         request.state.log_fields = {
             "bytes": len(body), "accepted": _count(rb.get("accepted")),
@@ -224,7 +228,7 @@ def create_app(store: HubStore, keys: HubKeys | None = None, *,
         body = await request.body()
         if len(body) > MAX_REPORT:
             raise ProblemError("too_large")
-        device = await authenticate(request, body)  # the signature covers these exact bytes
+        device, _ = await authenticate(request, body)  # the signature covers these exact bytes
         try:
             report = m.StatusReport.model_validate_json(body)
         except ValidationError as error:

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import re
+import threading
 import uuid
 from typing import Any
 
@@ -22,8 +23,8 @@ from kiosk.domain.card_number import ALPHABET, PREFIX_LEN
 from kiosk.domain.member import INPUT_FIELDS
 from sync.hub.keys import HubKeys
 from sync.hub.validate import BatchValidator
-from sync.hub.store import (Change, Device, HubStore, NewSignup, Outcome, facts, own_facts,
-                            shared_facts)
+from sync.hub.store import (Change, Device, HubStore, NewSignup, Outcome, RequestNonce, facts,
+                            own_facts, shared_facts)
 from sync.protocol.batch import KINDS, ColumnarBatch, Item
 from sync.protocol.envelope import open_columns, read_header
 from sync.protocol.problems import BY_NAME, ProblemError
@@ -48,13 +49,46 @@ def known_device(store: HubStore, number: int) -> Device:
     return device
 
 
+# CPython runs one thread's Python at a time, so two batches in the hub at once gain nothing by
+# interleaving their Python work: a thread binding rows into executemany then waits for the
+# interpreter behind the other thread's record checks, row after row, and both batches take
+# longer. What does overlap is a commit's fsync, which holds no interpreter lock. So a batch
+# takes this turn for its checks and its SQL, and gives it up once its receipt is signed, just
+# before the commit: the next batch is checked while this one waits for the disk.
+_PYTHON_TURN = threading.Lock()
+
+
+class _Turn:
+    __slots__ = ("held",)
+
+    def __enter__(self) -> "_Turn":
+        _PYTHON_TURN.acquire()
+        self.held = True
+        return self
+
+    def give_up(self) -> None:
+        if self.held:
+            self.held = False
+            _PYTHON_TURN.release()
+
+    def __exit__(self, *exc: object) -> None:
+        self.give_up()
+
+
 def ingest_envelope(store: HubStore, keys: HubKeys, data: bytes, *, auth_device: int | None,
-                    source: str = "online") -> Receipt:
+                    source: str = "online", nonce: RequestNonce | None = None) -> Receipt:
     """Store the batch in `data` exactly once and return the hub's signed receipt.
 
     `auth_device`: the device that signed the request (online), or None for a bundle file, whose
-    envelope signature alone says who made it. Raises ProblemError for a refusal of the whole.
+    envelope signature alone says who made it. `nonce`: the request's, remembered with the batch
+    (a replayed request is refused). Raises ProblemError for a refusal of the whole.
     """
+    with _Turn() as turn:
+        return _ingest(store, keys, data, auth_device, source, nonce, turn)
+
+
+def _ingest(store: HubStore, keys: HubKeys, data: bytes, auth_device: int | None, source: str,
+            nonce: RequestNonce | None, turn: _Turn) -> Receipt:
     header = read_header(data)
     if auth_device is not None and header.device != auth_device:
         raise ProblemError("batch_device_mismatch")
@@ -102,10 +136,11 @@ def ingest_envelope(store: HubStore, keys: HubKeys, data: bytes, *, auth_device:
         }
         receipt = sign_receipt(body, keys.sign)
         signed.append(receipt)
+        turn.give_up()  # what is left of this batch is its commit
         return canonical_json(body).decode(), receipt.signature
 
     store.ingest(device.device, receipt_id, at, signups, changes, batch_id=batch.batch_id,
-                 digest=header.digest, source=source, sign=sign)
+                 digest=header.digest, source=source, sign=sign, nonce=nonce)
     if signed[0].body["rejected"]:  # rare; the common path pays this one test
         _queue_for_review(store, signed[0].body, seqs, cols)
     return signed[0]

@@ -39,8 +39,8 @@ from psycopg import errors as pg_errors
 from kiosk.domain.card_number import hub_prefixes
 from sync.hub.pg_migrations import LATEST, MIGRATION_LOCK, apply_migrations, schema_version
 from sync.hub.pg_admin import PgAdminQueries
-from sync.hub.store import (FACT_COLUMNS, Change, Device, NewSignup, Outcome, SignReceipt,
-                            facts_of, redeem_code_rules)
+from sync.hub.store import (FACT_COLUMNS, Change, Device, NewSignup, Outcome, RequestNonce,
+                            SignReceipt, facts_of, redeem_code_rules)
 from sync.protocol.problems import ProblemError
 
 _RETRIES = 5
@@ -221,20 +221,23 @@ class PgHubStore(PgAdminQueries):
         return [{"device": d, "key_id": key_id_of(bytes(k)).hex(), "revoked_at": at}
                 for d, k, at in rows]
 
-    def remember_nonce(self, device: int, nonce: str, now: int, window: int) -> bool:
+    def remember_nonce(self, device: int, nonce: RequestNonce) -> bool:
         """False when this device already used `nonce` (a replayed request, at any hub)."""
         with self._pool.connection() as conn:
-            self._nonce_writes += 1
-            if self._nonce_writes % 200 == 0:
-                conn.execute("DELETE FROM nonces WHERE seen_at < %s", (now - 2 * window,))
-            return conn.execute("INSERT INTO nonces(device, nonce, seen_at) VALUES (%s, %s, %s) "
-                                "ON CONFLICT DO NOTHING", (device, _clean(nonce), now)
-                                ).rowcount == 1
+            return self._remember(conn, device, nonce)
+
+    def _remember(self, conn: psycopg.Connection, device: int, nonce: RequestNonce) -> bool:
+        self._nonce_writes += 1
+        if self._nonce_writes % 200 == 0:
+            conn.execute("DELETE FROM nonces WHERE seen_at < %s", (nonce.now - 2 * nonce.window,))
+        return conn.execute("INSERT INTO nonces(device, nonce, seen_at) VALUES (%s, %s, %s) "
+                            "ON CONFLICT DO NOTHING", (device, _clean(nonce.value), nonce.now)
+                            ).rowcount == 1
 
     # --- ingest ---------------------------------------------------------------------------
     def ingest(self, device: int, receipt_id: str, received_at: str, signups: list[NewSignup],
                changes: list[Change], *, batch_id: str, digest: str, source: str,
-               sign: SignReceipt) -> list[Outcome]:
+               sign: SignReceipt, nonce: RequestNonce | None = None) -> list[Outcome]:
         """Store a batch in one transaction, with its receipt (see the module docstring)."""
         signed = False
 
@@ -246,6 +249,8 @@ class PgHubStore(PgAdminQueries):
         for attempt in range(_RETRIES):
             try:
                 with self._tx() as conn:
+                    if nonce is not None and not self._remember(conn, device, nonce):
+                        raise ProblemError("replayed_request")
                     outcomes = self._insert_signups(conn, device, receipt_id, received_at,
                                                     signups)
                     for change in changes:

@@ -95,6 +95,15 @@ class Outcome(NamedTuple):
 SignReceipt = Callable[[list[Outcome]], tuple[str, str]]
 
 
+class RequestNonce(NamedTuple):
+    """A signed request's nonce (sync.protocol.auth), to remember for its device: a request
+    whose nonce is already stored is a replay."""
+
+    value: str
+    now: int  # the hub's time, Unix seconds
+    window: int  # how far a request's time may be from the hub's; older nonces may be dropped
+
+
 class HubStore(Protocol):
     # keys and settings
     def get_meta(self, key: str) -> str | None: ...
@@ -107,12 +116,14 @@ class HubStore(Protocol):
     def device(self, device: int) -> Device | None: ...
     def revoke_device(self, device: int, at: str) -> bool: ...
     def revocations(self) -> list[dict[str, Any]]: ...
-    def remember_nonce(self, device: int, nonce: str, now: int, window: int) -> bool: ...
+    def remember_nonce(self, device: int, nonce: RequestNonce) -> bool: ...
 
-    # ingest: one transaction per batch
+    # ingest: one transaction per batch. `nonce`: the request's, remembered in that transaction
+    # (ProblemError('replayed_request') if already used), so a batch never waits on another
+    # batch's commit to be authenticated.
     def ingest(self, device: int, receipt_id: str, received_at: str, signups: list[NewSignup],
                changes: list[Change], *, batch_id: str, digest: str, source: str,
-               sign: "SignReceipt") -> list[Outcome]: ...
+               sign: "SignReceipt", nonce: RequestNonce | None = None) -> list[Outcome]: ...
 
     # reading
     def card_status(self, card_number: str) -> dict[str, Any] | None: ...
