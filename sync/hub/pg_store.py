@@ -109,6 +109,8 @@ def _storable(s: NewSignup) -> bool:
 class PgHubStore(PgAdminQueries):
     """The hub store on a PostgreSQL database (``postgresql://`` URL, libpq syntax)."""
 
+    writes_in_process = False
+
     def __init__(self, url: str, *, pool_size: int = 8) -> None:
         self.url = url
         self._pool = _Pool(url, pool_size)

@@ -208,6 +208,8 @@ _SET_FACTS = ", ".join(f"{c} = ?" for c in FACT_COLUMNS)
 class SqliteHubStore(SqliteAdminQueries):
     """The hub store on one SQLite file."""
 
+    writes_in_process = True
+
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -105,6 +105,11 @@ class RequestNonce(NamedTuple):
 
 
 class HubStore(Protocol):
+    # True when a batch's writes are this process's own work (SQLite), which a batch then does
+    # in its Python turn (sync.hub.ingest); False when a server does them (PostgreSQL), and
+    # several batches' writes may be under way at once.
+    writes_in_process: bool
+
     # keys and settings
     def get_meta(self, key: str) -> str | None: ...
     def set_meta_once(self, key: str, value: str) -> str: ...
