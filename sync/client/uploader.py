@@ -30,7 +30,6 @@ from sync.protocol.envelope import seal_batch
 from sync.protocol.problems import ProblemError
 from sync.protocol.receipt import Receipt, verify_receipt
 
-WINDOW_BATCHES = 4  # outbox rows read at once: this many batches
 PIPELINE = 2  # requests in flight at once (batches of new sign-ups only)
 Progress = Callable[[int, int], None]  # (rows done in this pass, rows pending at its start)
 
@@ -126,26 +125,26 @@ class Uploader:
         ready: queue.Queue = queue.Queue(maxsize=PIPELINE)
 
         def produce() -> None:
-            """Read the outbox a window at a time and seal it batch by batch, ahead of the
-            sender. Rows up to `last_id` were handed over already (their request may still be
-            unanswered, so they are still pending): the next window starts after them."""
+            """Read and seal the outbox a batch at a time, ahead of the sender. Rows up to
+            `last_id` were handed over already (their request may still be unanswered, so they
+            are still pending): the next read starts after them. One batch per read lets the
+            first request leave as soon as it is sealed (reading four batches first kept the
+            hub idle for ~40 ms of a 20,000-record push), and holds the store's lock, which
+            sign-ups wait for, for one batch's read at a time."""
             last_id = 0
             try:
                 while not stop.is_set():
-                    window = self.kiosk.store.pending_outbox(self.batch_size * WINDOW_BATCHES,
-                                                             after_id=last_id)
-                    if not window:
+                    rows = self.kiosk.store.pending_outbox(self.batch_size, after_id=last_id)
+                    if not rows:
                         break
-                    last_id = window[-1]["id"]
-                    for i in range(0, len(window), self.batch_size):
-                        rows = window[i:i + self.batch_size]
-                        sealed = build_envelope(self.kiosk, identity, rows)
-                        while not stop.is_set():
-                            try:
-                                ready.put((rows, *sealed), timeout=0.5)
-                                break
-                            except queue.Full:
-                                continue
+                    last_id = rows[-1]["id"]
+                    sealed = build_envelope(self.kiosk, identity, rows)
+                    while not stop.is_set():
+                        try:
+                            ready.put((rows, *sealed), timeout=0.5)
+                            break
+                        except queue.Full:
+                            continue
             except BaseException as error:  # noqa: BLE001 - handed to the sender to raise
                 ready.put(error)
                 return
