@@ -509,9 +509,11 @@ class Store:
         """Pending rows in id order; `after_id`: only those after it (a sender reading ahead
         of its unanswered requests)."""
         with self._lock:
-            rows = self.conn.execute("SELECT id, record_id, kind, body, created_at FROM outbox "
-                                     "WHERE state = 'pending' AND id > ? ORDER BY id LIMIT ?",
-                                     (after_id, limit)).fetchall()
+            # The body as the UTF-8 bytes SQLite keeps, which the JSON parser reads as they are:
+            # a str would be decoded here and encoded again there (a fifth of a read's time).
+            rows = self.conn.execute("SELECT id, record_id, kind, CAST(body AS BLOB), created_at "
+                                     "FROM outbox WHERE state = 'pending' AND id > ? "
+                                     "ORDER BY id LIMIT ?", (after_id, limit)).fetchall()
         loads = fast_json.loads
         return [{"id": i, "record_id": record_id, "kind": kind, "body": loads(body),
                  "created_at": created_at} for i, record_id, kind, body, created_at in rows]
