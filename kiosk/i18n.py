@@ -18,6 +18,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "姓名只能包含证件上的文字和间隔号（·），不能有数字、符号或表情",
         "Name may only hold the letters on the ID card and the middle dot (·): no digits, symbols or emoji",
     ),
+    "error.name.unprintable": (
+        "卡片印不出这个姓名中的部分文字，请按身份证填写汉字姓名",
+        "The card cannot print some letters of this name: enter the name in Chinese characters, "
+        "as on the ID card",
+    ),
     "error.id_number.legacy_15": (
         "请填写18位身份证号（15位旧号码已停用）",
         "Enter the 18-character ID number (15-digit numbers are no longer valid)",

@@ -15,12 +15,14 @@ from typing import Any, Callable, Mapping, NamedTuple
 from kiosk.cards import (CardClaims, CardFace, CardSigner, DeviceKey, Keyring,
                          load_or_create_device_key, render_card_png, verify_card_token)
 from kiosk.config import KioskPaths
-from kiosk.domain import DomainError, Member, validate_member
+from kiosk.cards.fonts import undrawable
+from kiosk.domain import DomainError, FieldError, FormError, Member, validate_member
 from kiosk.domain.card_number import provisional_prefix
 from kiosk.domain.catalog import GROUPS, label
 from kiosk.domain.consent import consent_version
 from kiosk.domain.event import Event, default_event
 from kiosk.domain.id_number import mask_id_number
+from kiosk.domain.text_fields import normalise_name
 from kiosk.storage import Store, StoredMember
 from kiosk.storage.store import NewMember
 
@@ -152,9 +154,23 @@ class Kiosk:
 
     def validate(self, form: Mapping[str, Any], *, channel: str = "ceremony",
                  volunteer: str = "") -> Member:
-        """Raise FormError with every mistake; nothing is stored."""
-        return validate_member(self.prepare_form(form, channel=channel, volunteer=volunteer),
-                               dt.date.today())
+        """Raise FormError with every mistake; nothing is stored.
+
+        One mistake is the kiosk's, not the domain's: a name in a script the card font has no
+        letters for (Mongolian, Tibetan, Uyghur...), which would print as boxes. Every resident
+        ID card holds the name in Chinese characters too, and that is the one to enter."""
+        try:
+            member = validate_member(self.prepare_form(form, channel=channel,
+                                                       volunteer=volunteer), dt.date.today())
+        except FormError as error:
+            name = form.get("name")
+            if error.for_field("name") or not isinstance(name, str) \
+                    or not undrawable(normalise_name(name)):
+                raise
+            raise FormError([*error.errors, FieldError("name", "name.unprintable")]) from None
+        if undrawable(member.name):
+            raise FormError([FieldError("name", "name.unprintable")])
+        return member
 
     def enroll(self, form: Mapping[str, Any], *, channel: str = "ceremony", volunteer: str = "",
                record_id: str | None = None, queue_print: bool = False) -> Enrollment:

@@ -67,6 +67,7 @@ def test_json_lines_enroll_and_refuse_line_by_line():
     ("name", "<img src=x onerror=alert(1)>", "name.invalid_char"),
     ("name", "x'); DROP TABLE members;--", "name.invalid_char"), ("name", "张三🎉", "name.invalid_char"),
     ("name", "张\u0007三", "name.invalid_char"), ("name", "Иван3", "name.invalid_char"),
+    ("name", "ᠪᠠᠲᠤ", "name.unprintable"), ("name", "ئابدۇرېھىم", "name.unprintable"),
     ("id_number", "", "required"), ("id_number", "1" * 40, "id_number.length"),
     ("id_number", "一二三四五六七八九十一二三四五六七八", "id_number.format"),
     ("id_number", "11010519491231002X' OR '1'='1", "id_number.length"),

@@ -106,6 +106,18 @@ def _cmap(path: Path, index: int) -> frozenset[int]:
         return frozenset()
 
 
+def undrawable(text: str) -> str:
+    """The characters of `text` the card font has no glyph for, each once ('' when it draws
+    them all). Without any card font this is '': that is 'font.missing', raised where cards are
+    made."""
+    try:
+        spec = card_font_spec()
+    except DomainError:
+        return ""
+    cmap = _cmap(spec.path, spec.index)
+    return "".join(dict.fromkeys(ch for ch in text if ord(ch) not in cmap))
+
+
 @functools.lru_cache(maxsize=1)
 def card_font_spec() -> FontSpec:
     """`find_cjk_font()` once per process (the search reads a 20 MB collection)."""
