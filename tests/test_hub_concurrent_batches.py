@@ -90,6 +90,8 @@ def test_a_batch_refused_whole_or_replayed_does_not_hold_up_the_next(hub, tmp_pa
     with pytest.raises(ProblemError) as replayed:  # the same signed request again
         ingest_envelope(hub.store, keys, first, auth_device=device, nonce=nonce)
     assert replayed.value.problem.name == "replayed_request"
+    assert hub.store.nonce_seen(device, nonce.value)  # what the hub checks before any work
+    assert not hub.store.nonce_seen(device, uuid.uuid4().hex)
     other = nonce._replace(value=uuid.uuid4().hex)
     receipt = returns(lambda: ingest_envelope(hub.store, keys, second, auth_device=device,
                                               nonce=other))

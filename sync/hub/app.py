@@ -147,7 +147,13 @@ def create_app(store: HubStore, keys: HubKeys | None = None, *,
                 raise ProblemError("unknown_device")
             check_request(auth, device.public_key, request.method, target, body, nonce.now)
             known_device(store, auth.device)  # revoked: told so, once it proved who it is
-            if remember and not store.remember_nonce(auth.device, nonce):
+            if remember:
+                replayed = not store.remember_nonce(auth.device, nonce)
+            else:
+                # The caller remembers it and refuses a replay then; one already on record is
+                # refused now, before a replayed batch costs its decryption and checks again.
+                replayed = store.nonce_seen(auth.device, nonce.value)
+            if replayed:
                 raise ProblemError("replayed_request")
             return auth.device
 

@@ -228,6 +228,11 @@ class PgHubStore(PgAdminQueries):
         with self._pool.connection() as conn:
             return self._remember(conn, device, nonce)
 
+    def nonce_seen(self, device: int, value: str) -> bool:
+        """True when this device's request with this nonce has already been taken."""
+        return self._one("SELECT 1 FROM nonces WHERE device = %s AND nonce = %s",
+                         (device, _clean(value))) is not None
+
     def _remember(self, conn: psycopg.Connection, device: int, nonce: RequestNonce) -> bool:
         self._nonce_writes += 1
         if self._nonce_writes % 200 == 0:

@@ -361,6 +361,12 @@ class SqliteHubStore(SqliteAdminQueries):
         with self._tx(durable=False) as conn:
             return self._remember(conn, device, nonce)
 
+    def nonce_seen(self, device: int, value: str) -> bool:
+        """True when this device's request with this nonce has already been taken."""
+        with self._read_lock:
+            return self._reader.execute("SELECT 1 FROM nonces WHERE device = ? AND nonce = ?",
+                                        (device, value)).fetchone() is not None
+
     def _remember(self, conn: sqlite3.Connection, device: int, nonce: RequestNonce) -> bool:
         self._nonce_writes += 1
         if self._nonce_writes % 200 == 0:
