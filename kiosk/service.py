@@ -162,14 +162,15 @@ class Kiosk:
         try:
             member = validate_member(self.prepare_form(form, channel=channel,
                                                        volunteer=volunteer), dt.date.today())
-        except FormError as error:
-            name = form.get("name")
-            if error.for_field("name") or not isinstance(name, str) \
-                    or not undrawable(normalise_name(name)):
+            errors, name = [], member.name
+        except FormError as error:  # the name is checked too when the domain found it valid
+            errors, name = error.errors, normalise_name(str(form.get("name") or ""))
+            if error.for_field("name"):
                 raise
-            raise FormError([*error.errors, FieldError("name", "name.unprintable")]) from None
-        if undrawable(member.name):
-            raise FormError([FieldError("name", "name.unprintable")])
+        if undrawable(name):
+            raise FormError([*errors, FieldError("name", "name.unprintable")])
+        if errors:
+            raise FormError(errors)
         return member
 
     def enroll(self, form: Mapping[str, Any], *, channel: str = "ceremony", volunteer: str = "",

@@ -24,7 +24,7 @@ from kiosk.cards.keys import key_id_of
 from kiosk.domain.card_number import normalise_card_number
 from sync.hub import api_models as m
 from sync.hub.admin import mount_admin
-from sync.hub.ingest import ingest_envelope, known_device, now_iso
+from sync.hub.ingest import ingest_envelope, now_iso, unrevoked
 from sync.hub.keys import HubKeys, load_or_create_hub_keys
 from sync.hub.ops import AccessLogMiddleware, readiness
 from sync.hub.provisioning import register_device
@@ -146,7 +146,7 @@ def create_app(store: HubStore, keys: HubKeys | None = None, *,
             if device is None:
                 raise ProblemError("unknown_device")
             check_request(auth, device.public_key, request.method, target, body, nonce.now)
-            known_device(store, auth.device)  # revoked: told so, once it proved who it is
+            unrevoked(device)  # revoked: told so, once it proved who it is
             if remember:
                 replayed = not store.remember_nonce(auth.device, nonce)
             else:

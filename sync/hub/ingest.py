@@ -44,6 +44,11 @@ def known_device(store: HubStore, number: int) -> Device:
     device = store.device(number)
     if device is None:
         raise ProblemError("unknown_device")
+    return unrevoked(device)
+
+
+def unrevoked(device: Device) -> Device:
+    """`device`, unless it is revoked: ProblemError('device_revoked')."""
     if device.revoked_at:
         raise ProblemError("device_revoked", revoked_at=device.revoked_at)
     return device

@@ -199,17 +199,16 @@ class PgHubStore(PgAdminQueries):
         return next(prefix for prefix in hub_prefixes(device) if is_free(prefix))
 
     @staticmethod
-    def _device(conn: psycopg.Connection, device: int) -> Device:
+    def _device(conn: psycopg.Connection, device: int) -> Device | None:
         row = conn.execute("SELECT device, public_key, prefix, provisional_prefix, name, "
                            "revoked_at FROM devices WHERE device = %s", (device,)).fetchone()
-        return Device(row[0], bytes(row[1]), *row[2:])
+        return Device(row[0], bytes(row[1]), *row[2:]) if row else None
 
     def device(self, device: int) -> Device | None:
         if not -_BIGINT <= device < _BIGINT:
             return None
         with self._pool.connection() as conn:
-            row = conn.execute("SELECT 1 FROM devices WHERE device = %s", (device,)).fetchone()
-            return self._device(conn, device) if row else None
+            return self._device(conn, device)
 
     def revoke_device(self, device: int, at: str) -> bool:
         with self._tx() as conn:

@@ -380,7 +380,6 @@ class SqliteAdminQueries:
                         (item_id,))
         return None if row is None else review_row_with_body(row)
 
-
     def resolve_review_item(self, item_id: int, resolution: str, username: str, at: str,
                             note: str) -> bool:
         """Mark an open item resolved (who, when, how, note). False when it is not open."""
