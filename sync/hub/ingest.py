@@ -57,10 +57,10 @@ def unrevoked(device: Device) -> Device:
 # CPython runs one thread's Python at a time, so two batches in the hub at once gain nothing by
 # interleaving their Python work: a thread binding rows into SQLite's executemany then waits for
 # the interpreter behind the other thread's record checks, row after row, and both batches take
-# longer. What does overlap is a commit's fsync, which holds no interpreter lock. So a batch
-# takes this turn for its checks and its SQLite writes, and gives it up once its receipt is
-# signed, just before the commit: the next batch is checked while this one waits for the disk.
-# PostgreSQL's writes are the server's work: a batch gives up its turn before them.
+# longer. What does overlap is work that holds no interpreter lock: SQLite's own, once a batch's
+# rows are handed to it, and a commit's fsync. So a batch takes this turn for its checks and
+# gives it up when the store says the rest is the database's (HubStore.ingest's `handed_over`):
+# the next batch is checked while this one is written and committed.
 _PYTHON_TURN = threading.Lock()
 
 
@@ -142,13 +142,11 @@ def _ingest(store: HubStore, keys: HubKeys, data: bytes, auth_device: int | None
         }
         receipt = sign_receipt(body, keys.sign)
         signed.append(receipt)
-        turn.give_up()  # what is left of this batch is its commit
         return canonical_json(body).decode(), receipt.signature
 
-    if not store.writes_in_process:
-        turn.give_up()
     store.ingest(device.device, receipt_id, at, signups, changes, batch_id=batch.batch_id,
-                 digest=header.digest, source=source, sign=sign, nonce=nonce)
+                 digest=header.digest, source=source, sign=sign, nonce=nonce,
+                 handed_over=turn.give_up)
     if signed[0].body["rejected"]:  # rare; the common path pays this one test
         _queue_for_review(store, signed[0].body, seqs, cols)
     return signed[0]

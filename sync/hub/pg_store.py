@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 import threading
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -108,8 +108,6 @@ def _storable(s: NewSignup) -> bool:
 
 class PgHubStore(PgAdminQueries):
     """The hub store on a PostgreSQL database (``postgresql://`` URL, libpq syntax)."""
-
-    writes_in_process = False
 
     def __init__(self, url: str, *, pool_size: int = 8) -> None:
         self.url = url
@@ -243,8 +241,10 @@ class PgHubStore(PgAdminQueries):
     # --- ingest ---------------------------------------------------------------------------
     def ingest(self, device: int, receipt_id: str, received_at: str, signups: list[NewSignup],
                changes: list[Change], *, batch_id: str, digest: str, source: str,
-               sign: SignReceipt, nonce: RequestNonce | None = None) -> list[Outcome]:
+               sign: SignReceipt, nonce: RequestNonce | None = None,
+               handed_over: Callable[[], None] = lambda: None) -> list[Outcome]:
         """Store a batch in one transaction, with its receipt (see the module docstring)."""
+        handed_over()  # the writes are the server's work: several batches' may be under way
         signed = False
 
         def sign_once(outcomes: list[Outcome]) -> tuple[str, str]:

@@ -12,7 +12,7 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from kiosk.domain.card_number import hub_prefixes
 from sync.hub.sqlite_admin import SqliteAdminQueries
@@ -203,12 +203,11 @@ _CHUNK = 500  # host parameters per IN (...) list
 _FACTS = ", ".join(FACT_COLUMNS)
 _FACT_PARAMS = ", ".join(f"?{11 + i}" for i in range(len(FACT_COLUMNS)))
 _SET_FACTS = ", ".join(f"{c} = ?" for c in FACT_COLUMNS)
+_INCOMING = f"record_id, seq, card_number, id_number, body, body_hash, created_at, {_FACTS}"
 
 
 class SqliteHubStore(SqliteAdminQueries):
     """The hub store on one SQLite file."""
-
-    writes_in_process = True
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -233,6 +232,10 @@ class SqliteHubStore(SqliteAdminQueries):
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {step}")
         conn.execute("COMMIT")
+        # A batch's new sign-ups are handed to SQLite here (see ingest), then copied into
+        # persons and signups by SQLite alone. Per connection, in memory, empty between batches.
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute(f"CREATE TEMP TABLE incoming ({_INCOMING})")
         self.conn = conn
         self._lock = threading.RLock()
         self._nonce_writes = 0
@@ -376,14 +379,24 @@ class SqliteHubStore(SqliteAdminQueries):
     # --- ingest ---------------------------------------------------------------------------
     def ingest(self, device: int, receipt_id: str, received_at: str, signups: list[NewSignup],
                changes: list[Change], *, batch_id: str, digest: str, source: str,
-               sign: SignReceipt, nonce: RequestNonce | None = None) -> list[Outcome]:
+               sign: SignReceipt, nonce: RequestNonce | None = None,
+               handed_over: Callable[[], None] = lambda: None) -> list[Outcome]:
         """Store a batch in one transaction, with its receipt. Decisions come from constraints:
         a record id already present is a duplicate (same device, same body), a conflict (other
         body) or not this device's (other device); a card number already used is refused."""
         with self._tx() as conn:
             if nonce is not None and not self._remember(conn, device, nonce):
                 raise ProblemError("replayed_request")
+            # Binding a row's values is Python's work; the inserts into persons and signups,
+            # with their indexes, are SQLite's, and run in one statement each, off the
+            # interpreter lock, while the next batch is checked.
+            conn.executemany(f"INSERT INTO temp.incoming ({_INCOMING}) VALUES "
+                             f"({', '.join('?' * (7 + len(FACT_COLUMNS)))})",
+                             [(s.record_id, s.seq, s.card_number, s.id_number, s.body_json,
+                               s.body_hash, s.created_at, *s.facts) for s in signups])
+            handed_over()
             outcomes = self._insert_signups(conn, device, receipt_id, received_at, signups)
+            conn.execute("DELETE FROM temp.incoming")
             for change in changes:
                 outcomes.append(self._apply_change(conn, device, receipt_id, change))
             body, signature = sign(outcomes)
@@ -397,25 +410,27 @@ class SqliteHubStore(SqliteAdminQueries):
 
     def _insert_signups(self, conn: sqlite3.Connection, device: int, receipt_id: str,
                         received_at: str, signups: list[NewSignup]) -> list[Outcome]:
+        """`signups`, which temp.incoming holds too, in the same order."""
         if not signups:
             return []
         # The usual batch is all new: persons first (the first sign-up of an ID number gives the
         # person), then the sign-ups, each linked to its person as it is inserted. Whether every
         # one went in is the database's answer (ON CONFLICT DO NOTHING skips a taken record id or
         # card number). If any did not, undo and take the careful path, which sorts them out.
+        # (WHERE true: SQLite's parser needs it before ON CONFLICT in an INSERT ... SELECT.)
         conn.execute("SAVEPOINT signups")
-        conn.executemany(
+        conn.execute(
             "INSERT INTO persons(id_number, canonical_record, canonical_card, created_at) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT(id_number) DO NOTHING",
-            [(s.id_number, s.record_id, s.card_number, received_at) for s in signups])
+            "SELECT id_number, record_id, card_number, ? FROM temp.incoming WHERE true "
+            "ORDER BY rowid ON CONFLICT(id_number) DO NOTHING", (received_at,))
         before = conn.total_changes
-        conn.executemany(
+        conn.execute(
             "INSERT INTO signups(record_id, device, seq, card_number, id_number, body, body_hash, "
-            f"created_at, receipt_id, received_at, {_FACTS}, member_id) VALUES (?1, ?2, ?3, ?4, "
-            f"?5, ?6, ?7, ?8, ?9, ?10, {_FACT_PARAMS}, "
-            "(SELECT member_id FROM persons WHERE id_number = ?5)) ON CONFLICT DO NOTHING",
-            [(s.record_id, device, s.seq, s.card_number, s.id_number, s.body_json, s.body_hash,
-              s.created_at, receipt_id, received_at, *s.facts) for s in signups])
+            f"created_at, receipt_id, received_at, {_FACTS}, member_id) SELECT record_id, ?1, "
+            f"seq, card_number, id_number, body, body_hash, created_at, ?2, ?3, {_FACTS}, "
+            "(SELECT member_id FROM persons p WHERE p.id_number = i.id_number) "
+            "FROM temp.incoming i WHERE true ORDER BY rowid ON CONFLICT DO NOTHING",
+            (device, receipt_id, received_at))
         if conn.total_changes - before == len(signups):
             conn.execute("RELEASE signups")
             return [Outcome(s.seq, s.record_id, "accepted") for s in signups]

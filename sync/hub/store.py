@@ -105,11 +105,6 @@ class RequestNonce(NamedTuple):
 
 
 class HubStore(Protocol):
-    # True when a batch's writes are this process's own work (SQLite), which a batch then does
-    # in its Python turn (sync.hub.ingest); False when a server does them (PostgreSQL), and
-    # several batches' writes may be under way at once.
-    writes_in_process: bool
-
     # keys and settings
     def get_meta(self, key: str) -> str | None: ...
     def set_meta_once(self, key: str, value: str) -> str: ...
@@ -126,10 +121,13 @@ class HubStore(Protocol):
 
     # ingest: one transaction per batch. `nonce`: the request's, remembered in that transaction
     # (ProblemError('replayed_request') if already used), so a batch never waits on another
-    # batch's commit to be authenticated.
+    # batch's commit to be authenticated. `handed_over` is called once what is left of the
+    # batch is the database's own work, which holds no interpreter lock: its writes and commit
+    # (sync.hub.ingest gives up the batch's Python turn there).
     def ingest(self, device: int, receipt_id: str, received_at: str, signups: list[NewSignup],
                changes: list[Change], *, batch_id: str, digest: str, source: str,
-               sign: "SignReceipt", nonce: RequestNonce | None = None) -> list[Outcome]: ...
+               sign: "SignReceipt", nonce: RequestNonce | None = None,
+               handed_over: Callable[[], None] = lambda: None) -> list[Outcome]: ...
 
     # reading
     def card_status(self, card_number: str) -> dict[str, Any] | None: ...
