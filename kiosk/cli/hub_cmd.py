@@ -109,8 +109,10 @@ def _say_key(key: str, **values: object) -> None:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
     from sync.hub.app import create_app
+    from sync.hub.ingest import SWITCH_INTERVAL
     from sync.hub.ops import configure_logging
     configure_logging()  # JSON lines on stderr, one per request
+    sys.setswitchinterval(SWITCH_INTERVAL)
     store = open_store(args)
     url = f"http://{args.host}:{args.port}"
     store.set_meta_once("hub_url", url)
