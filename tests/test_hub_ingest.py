@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
 import time
+from itertools import count
 
 import httpx
 import pytest
@@ -219,6 +221,45 @@ def test_quarantined_record_does_not_block_the_rest(hub, tmp_path):
     [bad] = kiosk.store.quarantined_outbox()
     assert bad["error_code"] == "400.3" and "mobile" in bad["last_error"]
     assert id_number(3) not in bad["last_error"]  # codes, not values
+
+
+class _HoldFirstBatch(httpx.HTTPTransport):
+    """Holds the first batch back until batch `release_at` has been answered, or for a second:
+    an uploader that sent a change before its sign-up's batch was answered gets it refused."""
+
+    def __init__(self, release_at: int) -> None:
+        super().__init__()
+        self.release_at, self.numbers, self.released = release_at, count(1), threading.Event()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path != "/v1/batches":
+            return super().handle_request(request)
+        number = next(self.numbers)  # atomic: the poster threads share it
+        if number == 1:
+            self.released.wait(timeout=1.0)
+        response = super().handle_request(request)
+        if number >= self.release_at:
+            self.released.set()
+        return response
+
+
+def test_corrections_and_voids_never_overtake_the_sign_ups_they_change(hub, tmp_path):
+    import datetime as dt
+
+    from kiosk.domain import validate_member
+    kiosk = provisioned(tmp_path / "k", hub.store, hub.url)
+    first, second, *_ = [kiosk.enroll(form(n)).stored for n in range(9)]
+    kiosk.store.correct(first.record_id, validate_member(form(0, name="王五"), dt.date.today()),
+                        actor="志愿者", reason="姓名录错")
+    kiosk.store.void(second.record_id, actor="志愿者", reason="重复登记")
+    for n in range(9, 12):  # sign-ups after the changes, in the same pass
+        kiosk.enroll(form(n))
+    # batches of 2: the 5th holds the correction; the 1st, the sign-ups it changes, is held back
+    result = push(kiosk, batch_size=2, transport=_HoldFirstBatch(release_at=5))
+    assert (result.sent, result.quarantined) == (14, 0)
+    assert hub_rows(hub, "SELECT name, status FROM signups WHERE record_id IN (?, ?) "
+                         "ORDER BY name", (first.record_id, second.record_id)) == [
+        ("张三丰", "voided"), ("王五", "active")]
 
 
 def test_kiosk_correcting_an_id_number_moves_the_sign_up_to_that_person(hub, tmp_path):

@@ -18,7 +18,7 @@ import json
 import queue
 import threading
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -111,10 +111,11 @@ class Uploader:
 
         Pipelined: while one batch is in the hub, the next is already on the wire (up to
         PIPELINE requests in flight, on their own connections), and a helper thread reads and
-        seals the batches after that. Receipts are applied in order as the
-        answers come back. A batch holding a correction or a void is sent only once every
-        earlier request has been answered, so a record's correction never overtakes its
-        creation (creations depend on nothing sent before them).
+        seals the batches after that. Receipts are applied in order as the answers come back,
+        once the next batch is on its way: the hub is not kept waiting for the kiosk's commit.
+        A batch holding a correction or a void is sent only once every earlier request has been
+        answered and its receipt applied, so a record's correction never overtakes its creation
+        (creations depend on nothing sent before them).
         """
         identity = Identity.of(self.kiosk.store)
         result = PushResult()
@@ -168,12 +169,17 @@ class Uploader:
                     if isinstance(item, BaseException):
                         raise item
                     rows, batch, envelope = item
-                    ordered = any(r["kind"] != "member.created" for r in rows)
-                    while inflight and (ordered or len(inflight) >= PIPELINE):
-                        finish(inflight.popleft())
+                    if any(r["kind"] != "member.created" for r in rows):
+                        while inflight:
+                            finish(inflight.popleft())
+                    unanswered = [e.future for e in inflight if not e.future.done()]
+                    if len(unanswered) >= PIPELINE:
+                        wait(unanswered, return_when=FIRST_COMPLETED)
                     future = poster.submit(self.client.post_batch, envelope,
                                            self.kiosk.device_key, identity.device)
                     inflight.append(_InFlight(rows, batch, envelope, future))
+                    while inflight and inflight[0].future.done():
+                        finish(inflight.popleft())
                 while inflight:
                     finish(inflight.popleft())
             except BaseException:
