@@ -201,9 +201,20 @@ CREATE INDEX IF NOT EXISTS signups_by_day ON signups(day, event, channel, device
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 _CHUNK = 500  # host parameters per IN (...) list
 _FACTS = ", ".join(FACT_COLUMNS)
-_FACT_PARAMS = ", ".join(f"?{11 + i}" for i in range(len(FACT_COLUMNS)))
 _SET_FACTS = ", ".join(f"{c} = ?" for c in FACT_COLUMNS)
-_INCOMING = f"record_id, seq, card_number, id_number, body, body_hash, created_at, {_FACTS}"
+# A batch's new sign-ups, as ingest hands them to SQLite (temp.incoming), and how they are copied
+# into signups: ?1 device, ?2 receipt id, ?3 received at. ON CONFLICT DO NOTHING skips a taken
+# record id or card number. (WHERE true: SQLite's parser needs it before ON CONFLICT in an
+# INSERT ... SELECT.)
+_INCOMING = ("record_id", "seq", "card_number", "id_number", "body", "body_hash", "created_at",
+             *FACT_COLUMNS)
+_STAGE = f"INSERT INTO temp.incoming VALUES ({', '.join('?' * len(_INCOMING))})"
+_COPY_SIGNUPS = (
+    "INSERT INTO signups(record_id, device, seq, card_number, id_number, body, body_hash, "
+    f"created_at, receipt_id, received_at, {_FACTS}, member_id) SELECT record_id, ?1, seq, "
+    f"card_number, id_number, body, body_hash, created_at, ?2, ?3, {_FACTS}, "
+    "(SELECT member_id FROM persons p WHERE p.id_number = i.id_number) "
+    "FROM temp.incoming i WHERE true ORDER BY rowid ON CONFLICT DO NOTHING")
 
 
 class SqliteHubStore(SqliteAdminQueries):
@@ -235,7 +246,7 @@ class SqliteHubStore(SqliteAdminQueries):
         # A batch's new sign-ups are handed to SQLite here (see ingest), then copied into
         # persons and signups by SQLite alone. Per connection, in memory, empty between batches.
         conn.execute("PRAGMA temp_store = MEMORY")
-        conn.execute(f"CREATE TEMP TABLE incoming ({_INCOMING})")
+        conn.execute(f"CREATE TEMP TABLE incoming ({', '.join(_INCOMING)})")
         self.conn = conn
         self._lock = threading.RLock()
         self._nonce_writes = 0
@@ -390,10 +401,9 @@ class SqliteHubStore(SqliteAdminQueries):
             # Binding a row's values is Python's work; the inserts into persons and signups,
             # with their indexes, are SQLite's, and run in one statement each, off the
             # interpreter lock, while the next batch is checked.
-            conn.executemany(f"INSERT INTO temp.incoming ({_INCOMING}) VALUES "
-                             f"({', '.join('?' * (7 + len(FACT_COLUMNS)))})",
-                             [(s.record_id, s.seq, s.card_number, s.id_number, s.body_json,
-                               s.body_hash, s.created_at, *s.facts) for s in signups])
+            conn.executemany(_STAGE, [(s.record_id, s.seq, s.card_number, s.id_number,
+                                       s.body_json, s.body_hash, s.created_at, *s.facts)
+                                      for s in signups])
             handed_over()
             outcomes = self._insert_signups(conn, device, receipt_id, received_at, signups)
             conn.execute("DELETE FROM temp.incoming")
@@ -417,20 +427,13 @@ class SqliteHubStore(SqliteAdminQueries):
         # person), then the sign-ups, each linked to its person as it is inserted. Whether every
         # one went in is the database's answer (ON CONFLICT DO NOTHING skips a taken record id or
         # card number). If any did not, undo and take the careful path, which sorts them out.
-        # (WHERE true: SQLite's parser needs it before ON CONFLICT in an INSERT ... SELECT.)
         conn.execute("SAVEPOINT signups")
         conn.execute(
             "INSERT INTO persons(id_number, canonical_record, canonical_card, created_at) "
             "SELECT id_number, record_id, card_number, ? FROM temp.incoming WHERE true "
             "ORDER BY rowid ON CONFLICT(id_number) DO NOTHING", (received_at,))
         before = conn.total_changes
-        conn.execute(
-            "INSERT INTO signups(record_id, device, seq, card_number, id_number, body, body_hash, "
-            f"created_at, receipt_id, received_at, {_FACTS}, member_id) SELECT record_id, ?1, "
-            f"seq, card_number, id_number, body, body_hash, created_at, ?2, ?3, {_FACTS}, "
-            "(SELECT member_id FROM persons p WHERE p.id_number = i.id_number) "
-            "FROM temp.incoming i WHERE true ORDER BY rowid ON CONFLICT DO NOTHING",
-            (device, receipt_id, received_at))
+        conn.execute(_COPY_SIGNUPS, (device, receipt_id, received_at))
         if conn.total_changes - before == len(signups):
             conn.execute("RELEASE signups")
             return [Outcome(s.seq, s.record_id, "accepted") for s in signups]
@@ -441,12 +444,7 @@ class SqliteHubStore(SqliteAdminQueries):
     def _insert_signups_one_by_one(self, conn: sqlite3.Connection, device: int,
                                    receipt_id: str, received_at: str,
                                    signups: list[NewSignup]) -> list[Outcome]:
-        conn.executemany(
-            "INSERT INTO signups(record_id, device, seq, card_number, id_number, body, body_hash, "
-            f"created_at, receipt_id, received_at, {_FACTS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-            f"?8, ?9, ?10, {_FACT_PARAMS}) ON CONFLICT DO NOTHING",
-            [(s.record_id, device, s.seq, s.card_number, s.id_number, s.body_json, s.body_hash,
-              s.created_at, receipt_id, received_at, *s.facts) for s in signups])
+        conn.execute(_COPY_SIGNUPS, (device, receipt_id, received_at))  # member ids: below
         held: dict[str, tuple] = {}
         ids = [s.record_id for s in signups]
         for i in range(0, len(ids), _CHUNK):
