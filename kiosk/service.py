@@ -264,5 +264,4 @@ class DeviceCards(NamedTuple):
     signer: CardSigner
 
     def sign(self, member: Member, card_number: str, issued: dt.date) -> str:
-        return self.signer.sign(CardClaims(card_number, member.name, member.group, issued,
-                                           self.signer.key_id))
+        return self.signer.sign_card(card_number, member.name, member.group, issued)

@@ -89,7 +89,7 @@ def test_any_changed_byte_fails(device, keyring, data):
 
 def _resigned(device, mutate):
     """A token whose payload was changed by `mutate` and then validly signed."""
-    payload = bytearray(token_mod._encode_payload(claims_for(device)))
+    payload = bytearray(token_mod._encode_payload(*dataclasses.astuple(claims_for(device))))
     mutate(payload)
     payload = bytes(payload)
     return token_mod.PREFIX + token_mod._b32(payload + device.sign(token_mod.CONTEXT + payload))

@@ -112,7 +112,13 @@ class CardSigner:
         """The token text for `claims`, whose key_id must be this signer's."""
         if claims.key_id != self.key_id:
             raise ValueError("claims.key_id is not the signing key's id")
-        payload = _encode_payload(claims, self._flags) + (self.certificate or b"")
+        return self.sign_card(claims.card_number, claims.name, claims.group, claims.issued)
+
+    def sign_card(self, card_number: str, name: str, group: str, issued: dt.date) -> str:
+        """The token text for a card this signer issues (`sign`'s claims, field by field: a
+        sign-up signs on the path that waits for the disk, and needs no CardClaims)."""
+        payload = (_encode_payload(card_number, name, group, issued, self.key_id, self._flags)
+                   + (self.certificate or b""))
         return PREFIX + _b32(payload + self._sign(CONTEXT + payload))
 
 
@@ -174,22 +180,23 @@ def _certified_key(payload: bytes, certificate: DeviceCert, key_id: bytes,
         return None
 
 
-def _encode_payload(claims: CardClaims, flags: int = 0) -> bytes:
-    if not is_valid_card_number(claims.card_number):
-        raise ValueError(f"invalid card number {claims.card_number!r}")
-    if claims.group not in _GROUP_INDEX:
-        raise ValueError(f"unknown group {claims.group!r}")
-    if not 1 <= len(claims.name) <= MAX_NAME_CHARS:
+def _encode_payload(card_number: str, name: str, group: str, issued: dt.date, key_id: bytes,
+                    flags: int = 0) -> bytes:
+    if not is_valid_card_number(card_number):
+        raise ValueError(f"invalid card number {card_number!r}")
+    if group not in _GROUP_INDEX:
+        raise ValueError(f"unknown group {group!r}")
+    if not 1 <= len(name) <= MAX_NAME_CHARS:
         raise ValueError("name must have 1 to 30 characters")
-    days = (claims.issued - EPOCH).days
+    days = (issued - EPOCH).days
     if not 0 <= days <= 0xFFFF:
         raise ValueError("issued date out of range")
-    if len(claims.key_id) != KEY_ID_LEN:
+    if len(key_id) != KEY_ID_LEN:
         raise ValueError("key_id must be 8 bytes")
-    prefix, sequence, _check = claims.card_number.split("-")
+    prefix, sequence, _check = card_number.split("-")
     packed = (_prefix_value(prefix) * (MAX_SEQUENCE + 1) + int(sequence)).to_bytes(5, "big")
-    header = _HEADER.pack(VERSION, flags, claims.key_id, days, _GROUP_INDEX[claims.group], packed)
-    return header + claims.name.encode("utf-8")
+    header = _HEADER.pack(VERSION, flags, key_id, days, _GROUP_INDEX[group], packed)
+    return header + name.encode("utf-8")
 
 
 @functools.lru_cache(maxsize=16)

@@ -300,11 +300,11 @@ class Store:
         out, from a new one reserved in this transaction: returned as (next, last), to keep
         once the transaction has committed."""
         first, last = self._numbers.get(prefix, (1, 0))
-        taken = range(first, min(first + count, last + 1))
-        self._numbers[prefix] = (first + len(taken), last)
-        numbers = [format_card_number(prefix, sequence) for sequence in taken]
-        if len(numbers) == count:
-            return numbers, None
+        if first + count - 1 <= last:  # the block in hand has enough: the common case
+            self._numbers[prefix] = (first + count, last)
+            return [format_card_number(prefix, s) for s in range(first, first + count)], None
+        numbers = [format_card_number(prefix, sequence) for sequence in range(first, last + 1)]
+        self._numbers[prefix] = (last + 1, last)
         size = max(count - len(numbers), self._block)
         self._block = min(2 * self._block, MAX_NUMBER_BLOCK)
         last = conn.execute("INSERT INTO counters(name, value) VALUES (?, ?) ON CONFLICT(name) "
