@@ -24,10 +24,10 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent), str(HERE), str(HERE.parent / "tests")]
+sys.path[:0] = [str(HERE.parent)]
 
 from bench_cards import baseline_png  # noqa: E402
-from idgen import make_id  # noqa: E402
+from tests.support.idgen import make_id  # noqa: E402
 from kiosk.config import KioskPaths  # noqa: E402
 from kiosk.service import Kiosk  # noqa: E402
 

@@ -21,7 +21,7 @@ Measuring: a real `kiosk hub` process (uvicorn) on the filled database, signed i
 - GET /admin/figures: 20 requests after one warm-up, median and p95; and with a date range and
   a group filter.
 PostgreSQL: `--pg` (or RUHUI_BENCH_PG), a server where CREATE DATABASE is allowed; otherwise a
-throwaway local server (sync.testing.pgserver) with its default durability.
+throwaway local server (tests.support.pgserver) with its default durability.
 """
 
 from __future__ import annotations
@@ -39,13 +39,13 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent), str(HERE), str(HERE.parent / "tests")]
+sys.path[:0] = [str(HERE.parent)]
 
 import httpx  # noqa: E402
 
-from adminhub import PASSWORD, add_users, csrf_of  # noqa: E402
+from tests.support.adminhub import PASSWORD, add_users, csrf_of  # noqa: E402
 from bench_sync import insert_outbox, outbox_row  # noqa: E402
-from hubdb import pg_database  # noqa: E402
+from tests.support.hubdb import pg_database  # noqa: E402
 from kiosk.domain import validate_member  # noqa: E402
 from kiosk.domain.card_number import format_card_number  # noqa: E402
 from sync.client import Identity  # noqa: E402
@@ -53,8 +53,8 @@ from sync.client.uploader import build_envelope  # noqa: E402
 from sync.hub.ingest import ingest_envelope  # noqa: E402
 from sync.hub.keys import load_or_create_hub_keys  # noqa: E402
 from sync.hub.national import HEADERS_ZH  # noqa: E402
-from sync.testing.hubserver import ProcessHub, ThreadHub  # noqa: E402
-from sync.testing.kiosks import CHECK, WEIGHTS, form, provisioned  # noqa: E402
+from tests.support.hubserver import ProcessHub, ThreadHub  # noqa: E402
+from tests.support.kiosks import CHECK, WEIGHTS, form, provisioned  # noqa: E402
 
 KIOSKS = 20
 REPEATS = 100  # people each kiosk signs up who were already enrolled at the previous one
@@ -243,7 +243,7 @@ def main() -> None:
             run(str(Path(tmp) / "hub.sqlite3"), Path(tmp), args.members, "SQLite")
     if args.only == "sqlite":
         return
-    from sync.testing.pgserver import ThrowawayPostgres, find_pg_bindir
+    from tests.support.pgserver import ThrowawayPostgres, find_pg_bindir
     server = None
     if not args.pg:
         server = ThrowawayPostgres(find_pg_bindir())

@@ -22,11 +22,11 @@ import uuid
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent), str(HERE.parent / "tests")]
+sys.path[:0] = [str(HERE.parent)]
 
 from kiosk.domain.card_number import format_card_number  # noqa: E402
 from sync.hub.store import facts, open_hub_store  # noqa: E402
-from sync.testing.kiosks import id_number  # noqa: E402
+from tests.support.kiosks import id_number  # noqa: E402
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂"
@@ -116,8 +116,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         run(str(Path(tmp) / "hub.sqlite3"), args.members)
-    from hubdb import pg_database
-    from sync.testing.pgserver import ThrowawayPostgres, find_pg_bindir
+    from tests.support.hubdb import pg_database
+    from tests.support.pgserver import ThrowawayPostgres, find_pg_bindir
     server = None
     if not args.pg:
         server = ThrowawayPostgres(find_pg_bindir())

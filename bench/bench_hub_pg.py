@@ -25,19 +25,19 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent), str(HERE), str(HERE.parent / "tests")]
+sys.path[:0] = [str(HERE.parent)]
 
 import httpx  # noqa: E402
 
 from bench_sync import fill_outbox  # noqa: E402
-from hubdb import hub_rows, pg_database  # noqa: E402
+from tests.support.hubdb import hub_rows, pg_database  # noqa: E402
 from sync.client import Identity  # noqa: E402
 from sync.client.uploader import build_envelope  # noqa: E402
 from sync.hub.pg_store import PgHubStore  # noqa: E402
 from sync.protocol.auth import sign_request  # noqa: E402
-from sync.testing.hubserver import ProcessHub  # noqa: E402
-from sync.testing.kiosks import provisioned  # noqa: E402
-from sync.testing.pgserver import ThrowawayPostgres, find_pg_bindir  # noqa: E402
+from tests.support.hubserver import ProcessHub  # noqa: E402
+from tests.support.kiosks import provisioned  # noqa: E402
+from tests.support.pgserver import ThrowawayPostgres, find_pg_bindir  # noqa: E402
 
 BATCH = 1000
 

@@ -7,7 +7,7 @@
 2. Loopback, end to end: kiosk outbox -> sealed batches -> real `kiosk hub` (uvicorn subprocess)
    -> hub SQLite (synchronous=FULL) -> signed receipts -> kiosk marks sent. Beside it, in the same
    run and against the same hub, one POST per record (batch size 1).
-3. A 2G-like link (50 kbit/s each way, 300 ms RTT) emulated by sync.testing.faultproxy: 1,000
+3. A 2G-like link (50 kbit/s each way, 300 ms RTT) emulated by tests.support.faultproxy: 1,000
    sign-ups uploaded, time and bytes per record on the wire (both directions, all headers).
 """
 
@@ -38,9 +38,9 @@ from kiosk.domain.record_id import new_record_id  # noqa: E402
 from kiosk.storage.store import canonical_body  # noqa: E402
 from sync.hub.sqlite_store import SqliteHubStore  # noqa: E402
 from sync.protocol.batch import Batch, Item  # noqa: E402
-from sync.testing.faultproxy import FaultProxy  # noqa: E402
-from sync.testing.hubserver import ProcessHub  # noqa: E402
-from sync.testing.kiosks import CHECK, WEIGHTS, form, provisioned, uploader  # noqa: E402
+from tests.support.faultproxy import FaultProxy  # noqa: E402
+from tests.support.hubserver import ProcessHub  # noqa: E402
+from tests.support.kiosks import CHECK, WEIGHTS, form, provisioned, uploader  # noqa: E402
 
 NAMES = ["张𠮷", "李喆", "王赟堃", "阿不都热依木·买买提", "欧阳娜娜", "赵堃", "刘洋", "陈静"]
 REGIONS = ["110105", "310115", "440305", "510107", "650102", "130102", "320102", "420106",

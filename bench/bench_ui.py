@@ -21,12 +21,12 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "tests" / "browser"), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT)]
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
-from flutter import ARGS, CHROMIUM, by_id, click_and_type, open_app, text_input  # noqa: E402
-from idgen import make_id  # noqa: E402
+from tests.support.flutter import ARGS, CHROMIUM, by_id, click_and_type, open_app, text_input  # noqa: E402
+from tests.support.idgen import make_id  # noqa: E402
 
 WEB_CACHE = ROOT / "var" / "test-web-cache"  # shared with the browser tests: made once
 

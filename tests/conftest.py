@@ -1,5 +1,4 @@
 import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -8,8 +7,6 @@ from hypothesis import settings
 # Speed lives in bench/: a loaded CI machine must not fail a property test on a deadline.
 settings.register_profile("ruhui", deadline=None)
 settings.load_profile("ruhui")
-
-sys.path.insert(0, str(Path(__file__).parent))  # tests' own helpers (idgen)
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +43,7 @@ def clean_environment(monkeypatch, tmp_path):
 # each pytest process (each xdist worker) starts a throwaway server: initdb into a temp dir, a
 # unix socket only, no TCP; fsync off (nothing here tests PostgreSQL's durability, and it makes
 # CREATE DATABASE per test cheap). Every test gets a database of its own, dropped afterwards.
-from sync.testing.pgserver import ThrowawayPostgres, find_pg_bindir  # noqa: E402
+from tests.support.pgserver import ThrowawayPostgres, find_pg_bindir  # noqa: E402
 
 PG_MISSING = ("PostgreSQL server binaries (initdb, postgres) not found: the hub tests run on "
               "PostgreSQL too. Install Debian's `postgresql` (scripts/setup does), or set "
@@ -73,7 +70,7 @@ def pg_server():
 
 @pytest.fixture
 def pg_url(pg_server):
-    from hubdb import pg_database
+    from tests.support.hubdb import pg_database
     with pg_database(pg_server) as url:
         yield url
 
@@ -89,8 +86,8 @@ def hub_db(request, tmp_path) -> str:
 @pytest.fixture
 def sign_in():
     """sign_in(hub_url, username) -> (httpx client signed in to the admin pages, CSRF token);
-    the clients are closed after the test. Users: tests/adminhub.py."""
-    from adminhub import signed_in
+    the clients are closed after the test. Users: tests/support/adminhub.py."""
+    from tests.support.adminhub import signed_in
 
     clients = []
 
@@ -108,7 +105,7 @@ def sign_in():
 def admin_page(playwright_driver):
     """A desktop Chromium page for the hub's admin pages, script off (they use none), downloads
     on; yields (page, every URL it asked for)."""
-    import chromium
+    from tests.support import chromium
 
     browser = playwright_driver.chromium.launch(executable_path=chromium.EXECUTABLE,
                                                 args=chromium.ARGS)
@@ -124,9 +121,9 @@ def admin_page(playwright_driver):
 @pytest.fixture
 def admin_hub(hub_db):
     """A real hub (uvicorn on 127.0.0.1, each store in turn) with one admin page user per role
-    (tests/adminhub.py)."""
-    from adminhub import add_users
-    from sync.testing.hubserver import ThreadHub
+    (tests/support/adminhub.py)."""
+    from tests.support.adminhub import add_users
+    from tests.support.hubserver import ThreadHub
 
     with ThreadHub(hub_db) as hub:
         add_users(hub.store)
