@@ -1,8 +1,9 @@
 """Membership cards: the signed QR token, the card image (PNG), print sheets (PDF), printing.
 
-    keys      device Ed25519 key (0600 file), keyrings of public keys
+The device key, keyrings and QR matrices are kiosk.primitives (the hub needs them too); the
+keyring names are handed on here because verifying a card needs one.
+
     token     CardClaims <-> "RH:..." signed token text
-    qr        QR module matrices (zxing-cpp), as images or rectangles
     fonts     the CJK font that draws rare name characters
     layout    card geometry shared by the PNG and the PDF
     render    CardFace -> PNG / Pillow image
@@ -11,12 +12,12 @@
 """
 
 from kiosk.cards.fonts import FontSpec, find_cjk_font
-from kiosk.cards.keys import (
+from kiosk.primitives.keys import (
     DeviceKey, Keyring, export_public_keyring, key_id_of, load_keyring, load_or_create_device_key,
 )
 from kiosk.cards.pdf import card_pdf, sheet_pdf
 from kiosk.cards.printing import PrintOutcome, print_pdf
-from kiosk.cards.qr import QrMatrix, dark_rects, dark_runs, qr_image, qr_matrix
+from kiosk.primitives.qr import QrMatrix, dark_rects, dark_runs, qr_image, qr_matrix
 from kiosk.cards.render import CardFace, render_card_image, render_card_png, warm_up
 from kiosk.cards.token import CardClaims, CardSigner, sign_card_token, verify_card_token
 

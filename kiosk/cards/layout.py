@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from PIL import ImageFont
 
 from kiosk.cards.fonts import card_font_spec
-from kiosk.cards.qr import QUIET_ZONE, QrMatrix
+from kiosk.primitives.qr import QUIET_ZONE, QrMatrix
 
 WIDTH, HEIGHT = 1011, 638  # CR80, 85.6 x 54 mm at 300 dpi
 WIDTH_MM, HEIGHT_MM = 85.6, 54.0

@@ -15,7 +15,7 @@ from fpdf import FPDF
 
 from kiosk.cards import layout as L
 from kiosk.cards.fonts import card_font_spec
-from kiosk.cards.qr import dark_rects, qr_matrix
+from kiosk.primitives.qr import dark_rects, qr_matrix
 from kiosk.cards.render import CardFace
 
 MM = 25.4 / L.DPI  # millimetres per layout pixel

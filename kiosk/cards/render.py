@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from PIL import Image, ImageDraw
 
 from kiosk.cards import layout as L
-from kiosk.cards.qr import qr_image, qr_matrix
+from kiosk.primitives.qr import qr_image, qr_matrix
 from kiosk.i18n import t
 
 # zlib levels 1-3 use the fast deflate and cost the same here (~1.9 ms); 3 gives a 25% smaller

@@ -24,7 +24,7 @@ Binary layout, version 1 (all integers big-endian)::
     18     n     name, UTF-8 (1..30 characters)
     18+n   64    Ed25519 signature over CONTEXT + bytes[0 : 18+n]
 
-With flags bit0 the hub's certificate over the device key (kiosk.cards.device_cert, 102 bytes)
+With flags bit0 the hub's certificate over the device key (kiosk.primitives.device_cert, 102 bytes)
 sits between the name and the signature, and the device signature covers it too::
 
     18+n   102   device certificate: device number, device public key, not-after, hub signature
@@ -51,8 +51,8 @@ from typing import Mapping
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from kiosk.cards.device_cert import CERT_LEN, DeviceCert
-from kiosk.cards.keys import KEY_ID_LEN, DeviceKey, key_id_of
+from kiosk.primitives.device_cert import CERT_LEN, DeviceCert
+from kiosk.primitives.keys import KEY_ID_LEN, DeviceKey, key_id_of
 from kiosk.domain import catalog
 from kiosk.domain.card_number import (
     ALPHABET as CARD_ALPHABET, MAX_SEQUENCE, PREFIX_LEN, format_card_number, is_valid_card_number,

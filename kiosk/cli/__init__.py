@@ -22,7 +22,7 @@ COMMAND_MODULES = (
     "kiosk.cli.run_cmd",
     "kiosk.cli.join_cmd",
     "kiosk.cli.sync_cmd",
-    "kiosk.cli.hub_cmd",
+    "sync.hub.cli",  # the hub's own commands, under `kiosk hub`
 )
 
 

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from kiosk.domain import mask_id_number
+from kiosk.domain import mask_id_number, mask_mobile
 from kiosk.service import Kiosk
 from kiosk.storage import StoredMember
 
@@ -23,10 +23,6 @@ def say(zh: str, en: str, *, err: bool = False) -> None:
 def print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
     sys.stdout.flush()
-
-
-def mask_mobile(mobile: str) -> str:
-    return mobile[:3] + "****" + mobile[-4:] if len(mobile) == 11 else "*" * len(mobile)
 
 
 def masked_record(stored: StoredMember) -> dict[str, Any]:

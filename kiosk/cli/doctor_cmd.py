@@ -80,7 +80,7 @@ def check_database(paths: KioskPaths) -> Check:
 
 
 def check_keys(paths: KioskPaths) -> Check:
-    from kiosk.cards.keys import KEY_DIR, KEY_FILE, load_or_create_device_key
+    from kiosk.primitives.keys import KEY_DIR, KEY_FILE, load_or_create_device_key
 
     path = paths.data_dir / KEY_DIR / KEY_FILE
     try:

@@ -90,3 +90,8 @@ def mask_name(name: str) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_mobile(mobile: str) -> str:
+    """139****5678 for a listing: the carrier's three digits and the last four kept."""
+    return mobile[:3] + "****" + mobile[-4:] if len(mobile) == 11 else "*" * len(mobile)

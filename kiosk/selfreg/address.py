@@ -109,7 +109,7 @@ def join_qr_png(url: str, module_px: int = 8) -> bytes:
     """The join URL as a QR code PNG (black on white, quiet zone included) for screens."""
     import io
 
-    from kiosk.cards.qr import qr_image, qr_matrix
+    from kiosk.primitives.qr import qr_image, qr_matrix
 
     buffer = io.BytesIO()
     qr_image(qr_matrix(url, ec_level="M"), module_px).save(buffer, format="PNG", optimize=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fpdf import FPDF
 
 from kiosk.cards.fonts import card_font_spec
-from kiosk.cards.qr import QUIET_ZONE, dark_rects, qr_matrix
+from kiosk.primitives.qr import QUIET_ZONE, dark_rects, qr_matrix
 from kiosk.i18n import t
 
 A4_W, A4_H = 210.0, 297.0

@@ -18,7 +18,7 @@ from typing import Any, Callable, NamedTuple, Protocol
 
 import sqlite_utils
 
-from kiosk import fast_json
+from kiosk.primitives import fast_json
 from kiosk.domain import DomainError, DuplicateMemberError, Member, format_card_number
 from kiosk.domain.card_number import normalise_card_number
 from kiosk.domain.event import Event

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.scrypt_hash import scrypt_hash, scrypt_matches
+from kiosk.primitives.scrypt_hash import scrypt_hash, scrypt_matches
 from kiosk.storage import Store
 
 PIN_SETTING = "ui.admin_pin"

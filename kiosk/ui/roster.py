@@ -6,17 +6,13 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
-from kiosk.domain import DomainError, FormError, mask_id_number, mask_name
+from kiosk.domain import DomainError, FormError, mask_id_number, mask_mobile, mask_name
 from kiosk.domain.catalog import GROUPS, label
 from kiosk.i18n import t
 from kiosk.service import Kiosk
 from kiosk.storage import StoredMember
 
 CORRECTABLE_IN_UI = ("name", "mobile", "group", "employer")
-
-
-def mask_mobile(mobile: str) -> str:
-    return mobile[:3] + "****" + mobile[-4:] if len(mobile) == 11 else "*" * len(mobile)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import httpx
 
-from kiosk.cards.keys import DeviceKey
+from kiosk.primitives.keys import DeviceKey
 from sync.client.config import SyncConfig
 from sync.client.errors import RetryLaterError, SyncError, error_for_problem
 from sync.protocol.auth import sign_request

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from kiosk.cards.device_cert import DeviceCert
+from kiosk.primitives.device_cert import DeviceCert
 from sync.client.api import HubClient
 from sync.client.errors import SyncError
 from sync.protocol.provisioning import normalise_code, proof_message

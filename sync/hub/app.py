@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kiosk.cards.keys import key_id_of
+from kiosk.primitives.keys import key_id_of
 from kiosk.domain.card_number import normalise_card_number
 from sync.hub import api_models as m
 from sync.hub.admin import mount_admin

@@ -31,7 +31,7 @@ from sync.protocol.problems import BY_NAME, ProblemError
 from sync.protocol.receipt import Receipt, sign_receipt
 from sync.protocol.wire import body_hash, canonical_json, canonical_rows, to_ranges
 
-from kiosk.cards.keys import key_id_of
+from kiosk.primitives.keys import key_id_of
 
 log = logging.getLogger(__name__)
 

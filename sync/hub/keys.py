@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from kiosk.cards.keys import DeviceKey
+from kiosk.primitives.keys import DeviceKey
 from sync.hub.store import HubStore
 from sync.protocol.wire import b64d, b64e
 

@@ -214,7 +214,7 @@ class PgHubStore(PgAdminQueries):
                                 "revoked_at IS NULL", (_clean(at), device)).rowcount == 1
 
     def revocations(self) -> list[dict[str, Any]]:
-        from kiosk.cards.keys import key_id_of
+        from kiosk.primitives.keys import key_id_of
         rows = self._all("SELECT device, public_key, revoked_at FROM devices "
                          "WHERE revoked_at IS NOT NULL ORDER BY device")
         return [{"device": d, "key_id": key_id_of(bytes(k)).hex(), "revoked_at": at}

@@ -17,7 +17,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from kiosk.cards.device_cert import issue_device_cert
+from kiosk.primitives.device_cert import issue_device_cert
 from kiosk.domain.card_number import ALPHABET, provisional_prefix
 from sync.hub.keys import HubKeys
 from sync.hub.store import HubStore

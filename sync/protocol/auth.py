@@ -23,7 +23,7 @@ from typing import Mapping
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from kiosk.cards.keys import DeviceKey
+from kiosk.primitives.keys import DeviceKey
 from sync.protocol.problems import ProblemError
 from sync.protocol.wire import b64d, b64e
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from kiosk import fast_json
+from kiosk.primitives import fast_json
 
 from sync.protocol.problems import ProblemError
 

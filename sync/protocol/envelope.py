@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from kiosk.cards.keys import DeviceKey
+from kiosk.primitives.keys import DeviceKey
 from sync.protocol.batch import Batch, ColumnarBatch, parse_columns
 from sync.protocol.problems import ProblemError
 

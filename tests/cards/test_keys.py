@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from kiosk.cards import Keyring, export_public_keyring, load_keyring, load_or_create_device_key
-from kiosk.cards.keys import KEY_DIR, KEY_FILE, key_id_of
+from kiosk.primitives.keys import KEY_DIR, KEY_FILE, key_id_of
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 from hypothesis import given, settings, strategies as st
 
-from kiosk.cards.qr import QUIET_ZONE, dark_rects, dark_runs, qr_image, qr_matrix
+from kiosk.primitives.qr import QUIET_ZONE, dark_rects, dark_runs, qr_image, qr_matrix
 
 ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 

@@ -10,7 +10,7 @@ from kiosk.cards import (
     render_card_image, render_card_png, sign_card_token, verify_card_token,
 )
 from kiosk.cards import layout
-from kiosk.cards.qr import qr_matrix
+from kiosk.primitives.qr import qr_matrix
 from kiosk.domain.card_number import format_card_number
 
 

@@ -1,11 +1,11 @@
-"""kiosk.fast_json gives what the json module gives, for any input."""
+"""kiosk.primitives.fast_json gives what the json module gives, for any input."""
 
 import json
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from kiosk import fast_json
+from kiosk.primitives import fast_json
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.text(max_size=12),
                     st.sampled_from(["\ud800", "a\udcff", "\x00\x1f\x7f\u2028", "\ufeff"]))

@@ -12,7 +12,7 @@ from itertools import count
 import httpx
 import pytest
 
-from kiosk.cards.keys import DeviceKey
+from kiosk.primitives.keys import DeviceKey
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sync.client import DeviceRefusedError, Identity, provision
 from sync.client.uploader import build_envelope

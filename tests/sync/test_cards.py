@@ -9,8 +9,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.cards import Keyring, verify_card_token
-from kiosk.cards.device_cert import DeviceCert, issue_device_cert
-from kiosk.cards.keys import DeviceKey
+from kiosk.primitives.device_cert import DeviceCert, issue_device_cert
+from kiosk.primitives.keys import DeviceKey
 from kiosk.cards.token import CardClaims, sign_card_token
 from kiosk.domain import DomainError
 from sync.client import Identity

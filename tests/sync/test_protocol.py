@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives import serialization
 from hypothesis import given, strategies as st
 
-from kiosk.cards.keys import DeviceKey
+from kiosk.primitives.keys import DeviceKey
 from kiosk.i18n import TEXTS
 from sync.protocol.batch import KINDS, Batch, Item
 from sync.protocol.envelope import open_batch, read_header, seal_batch

@@ -21,7 +21,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.scrypt_hash import scrypt_hash, scrypt_matches
+from kiosk.primitives.scrypt_hash import scrypt_hash, scrypt_matches
 
 ROLES: dict[str, frozenset[str]] = {
     "admin": frozenset({"view", "provision", "revoke", "correct", "review", "export",

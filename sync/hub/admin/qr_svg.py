@@ -1,14 +1,14 @@
 """A QR code as inline SVG, drawn on the server: the page needs no image from anywhere, no script,
 and the provisioning code never leaves the page's own HTML (not even as an image URL).
 
-The modules come from kiosk.cards.qr (zxing-cpp's encoder), merged into rectangles, one path.
+The modules come from kiosk.primitives.qr (zxing-cpp's encoder), merged into rectangles, one path.
 """
 
 from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from kiosk.cards.qr import QUIET_ZONE, dark_rects, qr_matrix
+from kiosk.primitives.qr import QUIET_ZONE, dark_rects, qr_matrix
 
 
 def qr_svg(text: str, *, label: str, size_px: int = 264) -> Markup:

@@ -16,8 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from kiosk.cli.common import mask_mobile
-from kiosk.domain import catalog, mask_id_number
+from kiosk.domain import catalog, mask_id_number, mask_mobile
 from kiosk.i18n import TEXTS, t
 from sync.hub.admin.auth import AdminUser
 from sync.hub.admin.member_correction import CHOICES, EDITABLE, MAX_REASON, check_correction

@@ -1,7 +1,10 @@
 """`kiosk hub` (serve), `kiosk hub device-code`, `kiosk hub export --csv | --xlsx`,
 `kiosk hub import FILE`, `kiosk hub revoke DEVICE`, `kiosk hub orgs FILE`,
 `kiosk hub backup --out FILE`, `kiosk hub user add|passwd|disable|enable|list`. `--db` is a SQLite
-path or a postgresql:// URL. The hub never imports kiosk.ui."""
+path or a postgresql:// URL.
+
+The hub's own command module: `kiosk` registers it beside its own groups (kiosk.cli), and it
+imports nothing of the kiosk's faces, store or service."""
 
 from __future__ import annotations
 
@@ -12,7 +15,6 @@ import os
 import sys
 from pathlib import Path
 
-from kiosk.cli.common import say
 from kiosk.config import ENV_PREFIX, KioskPaths
 from kiosk.domain import DomainError
 from kiosk.i18n import t
@@ -21,6 +23,10 @@ EXPORT_COLUMNS = ("member_id", "card_number", "aliases", "signups", "name", "id_
                   "gender", "birth_date", "mobile", "ethnicity", "education", "political_status",
                   "hukou", "group", "employer", "union_org", "channel", "event", "volunteer",
                   "consent", "consent_version", "created_at", "record_id")
+
+
+def say(zh: str, en: str, *, err: bool = False) -> None:
+    print(f"{zh}\n{en}", file=sys.stderr if err else sys.stdout)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -25,7 +25,7 @@ from typing import Iterable
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from kiosk.cards.keys import DeviceKey
+from kiosk.primitives.keys import DeviceKey
 
 CONTEXT = b"ruhui/device-cert/v1\x00"
 EPOCH = dt.date(2020, 1, 1)
