@@ -314,7 +314,7 @@ def main() -> int:
           f"Python {sys.version.split()[0]}, {args.phones} phones x {args.rounds} rounds + 1 "
           "with httpx, loopback")
     data_dir = Path(tempfile.mkdtemp(prefix="bench-selfreg-"))
-    from kiosk.selfreg import join_access
+    from kiosk.join import join_access
     from kiosk.service import Kiosk
 
     kiosk = Kiosk.open(str(data_dir))

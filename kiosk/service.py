@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping, NamedTuple
 from kiosk.cards import (CardClaims, CardFace, CardSigner, DeviceKey, Keyring,
                          load_or_create_device_key, render_card_png, verify_card_token)
 from kiosk.config import KioskPaths
-from kiosk.cards.fonts import undrawable
+from kiosk.fonts.cjk import undrawable
 from kiosk.domain import DomainError, FieldError, FormError, Member, validate_member
 from kiosk.domain.card_number import provisional_prefix
 from kiosk.domain.catalog import GROUPS, label

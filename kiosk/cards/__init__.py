@@ -11,7 +11,7 @@ keyring names are handed on here because verifying a card needs one.
     printing  lp, or a PDF in a folder
 """
 
-from kiosk.cards.fonts import FontSpec, find_cjk_font
+from kiosk.fonts.cjk import FontSpec, find_cjk_font
 from kiosk.primitives.keys import (
     DeviceKey, Keyring, export_public_keyring, key_id_of, load_keyring, load_or_create_device_key,
 )

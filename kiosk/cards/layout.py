@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from PIL import ImageFont
 
-from kiosk.cards.fonts import card_font_spec
+from kiosk.fonts.cjk import card_font_spec
 from kiosk.primitives.qr import QUIET_ZONE, QrMatrix
 
 WIDTH, HEIGHT = 1011, 638  # CR80, 85.6 x 54 mm at 300 dpi

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from fpdf import FPDF
 
 from kiosk.cards import layout as L
-from kiosk.cards.fonts import card_font_spec
+from kiosk.fonts.cjk import card_font_spec
 from kiosk.primitives.qr import dark_rects, qr_matrix
 from kiosk.cards.render import CardFace
 

@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def check_font() -> Check:
-    from kiosk.cards.fonts import find_cjk_font
+    from kiosk.fonts.cjk import find_cjk_font
 
     try:
         spec = find_cjk_font()

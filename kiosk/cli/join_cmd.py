@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kiosk.cli.common import open_kiosk
 from kiosk.i18n import t
-from kiosk.selfreg.address import DEFAULT_PORT
+from kiosk.join.address import DEFAULT_PORT
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,7 +41,7 @@ def _both(key: str) -> str:
 
 
 def join_url_command(args: argparse.Namespace) -> int:
-    from kiosk.selfreg import join_access, join_url
+    from kiosk.join import join_access, join_url
 
     kiosk = open_kiosk(args)
     try:
@@ -55,7 +55,7 @@ def join_url_command(args: argparse.Namespace) -> int:
 
 
 def join_close_command(args: argparse.Namespace) -> int:
-    from kiosk.selfreg import close_join
+    from kiosk.join import close_join
 
     kiosk = open_kiosk(args)
     try:
@@ -67,7 +67,7 @@ def join_close_command(args: argparse.Namespace) -> int:
 
 
 def join_rotate_command(args: argparse.Namespace) -> int:
-    from kiosk.selfreg import join_url, rotate_join
+    from kiosk.join import join_url, rotate_join
 
     kiosk = open_kiosk(args)
     try:
@@ -80,8 +80,8 @@ def join_rotate_command(args: argparse.Namespace) -> int:
 
 
 def poster_command(args: argparse.Namespace) -> int:
-    from kiosk.selfreg import join_access, join_url
-    from kiosk.selfreg.poster import poster_pdf
+    from kiosk.join import join_access, join_url
+    from kiosk.join.poster import poster_pdf
 
     kiosk = open_kiosk(args)
     try:

@@ -40,7 +40,7 @@ def terminal_qr(text: str) -> str:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from kiosk.web import selfreg_link
+    from kiosk.join import lan_address
     from kiosk.web.app import WebOptions, build_app
     from sync.client.background import BackgroundSync
 
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     lan_url = None
     if args.lan or host in ("0.0.0.0", "::"):
-        lan_url = f"http://{selfreg_link.lan_address()}:{args.port}/"
+        lan_url = f"http://{lan_address()}:{args.port}/"
     # Uploads run beside the UI whenever a network appears; a kiosk never provisioned just
     # shows so, and nothing waits on the network.
     sync = BackgroundSync(kiosk)

@@ -35,7 +35,7 @@ from kiosk.domain.catalog import (EDUCATION_LEVELS, ETHNICITIES, GROUPS, HUKOU_T
 from kiosk.domain.event import Event
 from kiosk.domain.id_number import normalise_id_number
 from kiosk.i18n import t
-from kiosk.selfreg.access import AccessGate, AccessKeys, access_keys, random_token, record_id_for
+from kiosk.join.access import AccessGate, AccessKeys, access_keys, random_token, record_id_for
 from kiosk.selfreg.limits import MAX_BODY_BYTES, BodyTooLargeError, RateLimiter, RateLimits, read_body
 from kiosk.group_commit import GroupCommitWriter
 from kiosk.service import EnrollRequest, Kiosk

@@ -26,7 +26,7 @@ from kiosk.ui.draw.roster import RosterView
 from kiosk.ui.draw.settings import SettingsView, pin_dialog
 from kiosk.ui.draw.top import TopBar
 from kiosk.ui.sync_status import sync_summary
-from kiosk.web.fonts import RARE_FAMILY, UI_FAMILY, WebFonts
+from kiosk.fonts.web import RARE_FAMILY, UI_FAMILY, WebFonts
 from sync.client.background import BackgroundSync
 
 log = logging.getLogger(__name__)

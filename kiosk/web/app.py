@@ -2,13 +2,14 @@
 
     /            the Flet volunteer UI (each tab its own page and DeskSession)
     /big         the same app opened on the big screen (for a projector)
-    /join/...    the phone self-registration page (kiosk.selfreg), when present
+    /join/...    the phone self-registration page (kiosk.selfreg)
     /ws          Flet's websocket
     client files patched, brotli'd and cached for a year by ClientMiddleware
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,13 +17,16 @@ from pathlib import Path
 import flet.fastapi as flet_fastapi
 from flet_web import get_package_web_dir
 
+from kiosk.join import join_url as make_join_url
+from kiosk.selfreg import build_selfreg_router
 from kiosk.service import Kiosk
 from kiosk.ui.view import make_main
-from kiosk.web import selfreg_link
 from kiosk.web.client import ClientFiles
-from kiosk.web.fonts import WebFonts
+from kiosk.fonts.web import WebFonts
 from kiosk.web.static import ClientMiddleware
 from sync.client.background import BackgroundSync
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -41,12 +45,14 @@ def build_app(kiosk: Kiosk, options: WebOptions, sync: BackgroundSync | None = N
     fonts = WebFonts(options.cache_dir, Path(get_package_web_dir()) / "main.dart.js")
 
     def join_url() -> str | None:
-        return selfreg_link.join_url(kiosk, host=options.host, port=options.port)
+        try:
+            return make_join_url(kiosk, host=options.host, port=options.port)
+        except Exception:  # a closed join link or no address: the screen just omits it
+            log.exception("join url unavailable")
+            return None
 
     app = flet_fastapi.FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    router = selfreg_link.selfreg_router(kiosk)
-    if router is not None:
-        app.include_router(router)
+    app.include_router(build_selfreg_router(kiosk))
     flet_app = flet_fastapi.app(make_main(kiosk, fonts, join_url, sync), no_cdn=True,
                                 app_name="入会 Ruhui", app_short_name="入会",
                                 app_description="Ruhui 入会 enrollment kiosk")

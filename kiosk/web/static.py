@@ -20,7 +20,7 @@ from starlette.responses import FileResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kiosk.web.client import RIVE_LOCAL_PREFIX, ClientFiles
-from kiosk.web.fonts import UI_FAMILY, WebFonts
+from kiosk.fonts.web import UI_FAMILY, WebFonts
 
 LONG_CACHE = "public, max-age=31536000, immutable"
 NO_CACHE = "no-cache"

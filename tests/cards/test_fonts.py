@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from kiosk.cards.fonts import REQUIRED_CHARS, find_cjk_font, font_has_chars, undrawable
+from kiosk.fonts.cjk import REQUIRED_CHARS, find_cjk_font, font_has_chars, undrawable
 from kiosk.domain import DomainError
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")

@@ -12,12 +12,12 @@ import pypdfium2
 import zxingcpp
 from PIL import Image
 
-from kiosk.selfreg import (Budget, RateLimits, close_join, join_access, join_qr_png, join_url,
-                           rotate_join)
-from kiosk.selfreg.access import access_keys, record_id_for
-from kiosk.selfreg.address import PUBLIC_URL_SETTING, base_url, pick_lan_address
+from kiosk.join import close_join, join_access, join_qr_png, join_url, rotate_join
+from kiosk.selfreg import Budget, RateLimits
+from kiosk.join.access import access_keys, record_id_for
+from kiosk.join.address import PUBLIC_URL_SETTING, base_url, pick_lan_address
 from kiosk.selfreg.limits import RateLimiter
-from kiosk.selfreg.poster import poster_pdf
+from kiosk.join.poster import poster_pdf
 from kiosk.service import Kiosk
 
 ROOT = Path(__file__).resolve().parents[2]

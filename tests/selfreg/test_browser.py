@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from tests.support import chromium
 from tests.support.idgen import make_id
-from kiosk.selfreg import join_access
+from kiosk.join import join_access
 from kiosk.selfreg.devserver import selfreg_app, serve_in_thread
 
 pytestmark = pytest.mark.browser
@@ -114,7 +114,7 @@ def test_page_switches_to_english(phone):
 
 
 def test_closed_token_shows_a_friendly_page_in_the_browser(kiosk, phone):
-    from kiosk.selfreg import close_join
+    from kiosk.join import close_join
 
     page, url, _ = phone
     close_join(kiosk)

@@ -13,8 +13,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse
 
 from tests.support.idgen import make_id
-from kiosk.selfreg import (BodyLimitMiddleware, Budget, RateLimits, close_join, join_access,
-                           rotate_join)
+from kiosk.join import close_join, join_access, rotate_join
+from kiosk.selfreg import BodyLimitMiddleware, Budget, RateLimits
 from kiosk.selfreg.devserver import selfreg_app, serve_in_thread
 from kiosk.service import Kiosk
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import flet as ft
 
-from kiosk.ui.draw.common import ScreenView, sem
-from kiosk.ui.draw.enroll import EMPTY_PNG
-from kiosk.web import selfreg_link
+from kiosk.join import join_qr_png
+from kiosk.ui.draw.common import EMPTY_PNG, ScreenView, sem
 
 BAR_WIDTH = 420
 FIGURES_WIDTH = 660  # labels, the longest bar and its count; the QR code wraps below if no room
@@ -51,7 +50,7 @@ class BigView(ScreenView):
         self.recent.style = self.host.name_style(self.recent.value)
         url = self.host.join_url() if self.host.join_url else None
         if url != self.join_qr_url:
-            png = selfreg_link.join_qr_png(url) if url else None
+            png = join_qr_png(url) if url else None
             self.join_qr_image.src = png or EMPTY_PNG
             self.join_qr_url = url if png else None
         self.join.visible = self.join_qr.visible = self.join_qr_url is not None

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
 
 import flet as ft
 
-from kiosk.web.fonts import UI_FAMILY
-
-if TYPE_CHECKING:
-    from kiosk.ui.view import DeskView
+from kiosk.fonts.web import UI_FAMILY
+from kiosk.ui.draw.host import ScreenHost
 
 log = logging.getLogger(__name__)
 BIG_TARGET = 56  # px: touch targets on a tablet
 FOCUS_TIMEOUT = 3.0
+# A 1x1 transparent PNG: what the card image holds when no card is on screen.
+EMPTY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360606060000000050001a5f645400000000049454e44ae426082")
 
 
 def sem(identifier: str, control: ft.Control) -> ft.Semantics:
@@ -45,7 +46,7 @@ async def focus(control: ft.Control) -> None:
 class ScreenView:
     """One screen's controls: `build` once, then `sync` from the state before each showing."""
 
-    def __init__(self, host: "DeskView") -> None:
+    def __init__(self, host: ScreenHost) -> None:
         self.host = host
         self.root = self.build()
 

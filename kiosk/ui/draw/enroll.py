@@ -5,7 +5,7 @@ from __future__ import annotations
 import flet as ft
 
 from kiosk.domain.catalog import EDUCATION_LEVELS, ETHNICITIES, GROUPS, HUKOU_TYPES, POLITICAL_STATUSES
-from kiosk.ui.draw.common import BIG_TARGET, ScreenView, choice_options, focus, sem, ui_style
+from kiosk.ui.draw.common import BIG_TARGET, EMPTY_PNG, ScreenView, choice_options, focus, sem, ui_style
 from kiosk.ui.enroll import TEXT_FIELDS
 from kiosk.ui.icons import GROUP_ICONS
 
@@ -298,9 +298,3 @@ class DoneView(ScreenView):
     async def on_next(self, e) -> None:
         self.desk.next_worker()
         await self.host.show()
-
-
-# A 1x1 transparent PNG: what the card image holds when no card is on screen.
-EMPTY_PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
-    "0000000d49444154789c6360606060000000050001a5f645400000000049454e44ae426082")

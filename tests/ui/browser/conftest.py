@@ -21,7 +21,7 @@ from flet_web import get_package_web_dir
 from kiosk.service import Kiosk
 from kiosk.web.app import WebOptions, build_app, warm
 from kiosk.web.client import ClientFiles
-from kiosk.web.fonts import WebFonts
+from kiosk.fonts.web import WebFonts
 
 from tests.support.flutter import ARGS, CHROMIUM
 

@@ -10,7 +10,7 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import expect
 
-from kiosk.selfreg.access import join_access
+from kiosk.join.access import join_access
 from kiosk.ui.desk import IDLE_SETTING
 
 from tests.support.idgen import make_id

@@ -18,7 +18,7 @@ import subprocess
 from typing import Iterable, Mapping
 
 from kiosk.config import ENV_PREFIX
-from kiosk.selfreg.access import join_access
+from kiosk.join.access import join_access
 from kiosk.service import Kiosk
 
 PUBLIC_URL_ENV = f"{ENV_PREFIX}PUBLIC_URL"

@@ -26,7 +26,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.cards.fonts import FontSpec, card_font_spec
+from kiosk.fonts.cjk import FontSpec, card_font_spec
 
 UI_FAMILY = "Ruhui Sans"
 RARE_FAMILY = "Ruhui Rare"

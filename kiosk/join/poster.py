@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fpdf import FPDF
 
-from kiosk.cards.fonts import card_font_spec
+from kiosk.fonts.cjk import card_font_spec
 from kiosk.primitives.qr import QUIET_ZONE, dark_rects, qr_matrix
 from kiosk.i18n import t
 
