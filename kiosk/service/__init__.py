@@ -1,0 +1,6 @@
+"""The kiosk's one door: every action a volunteer, a phone, the command line or the uploader takes
+goes through here, so its rules (and, later, who may do it) are checked in one place."""
+
+from kiosk.service.kiosk import DeviceCards, Enrollment, EnrollRequest, Kiosk
+
+__all__ = ["DeviceCards", "EnrollRequest", "Enrollment", "Kiosk"]
