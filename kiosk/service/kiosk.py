@@ -85,6 +85,12 @@ class Kiosk:
     def close(self) -> None:
         self.store.close()
 
+    def __enter__(self) -> "Kiosk":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
     # --- identity -------------------------------------------------------------------------
     @property
     def device_prefix(self) -> str:
