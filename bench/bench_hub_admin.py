@@ -124,7 +124,7 @@ def fill_hub(db: str, tmp: Path, members: int) -> tuple[int, float]:
                 people += list(range(k * per - REPEATS, k * per))
             fill_kiosk(kiosk, k, people)
             rows = kiosk.store.pending_outbox(len(people))
-            ident = Identity.of(kiosk.store)
+            ident = Identity.of(kiosk)
             for i in range(0, len(rows), BATCH):
                 envelopes.append((ident.device, build_envelope(kiosk, ident,
                                                                rows[i:i + BATCH])[1]))

@@ -25,7 +25,8 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent)]
 
 from kiosk.domain.card_number import format_card_number  # noqa: E402
-from sync.hub.store import facts, open_hub_store  # noqa: E402
+from sync.hub.storage.open import open_hub_store  # noqa: E402
+from sync.hub.storage.records import facts  # noqa: E402
 from tests.support.kiosks import id_number  # noqa: E402
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"

@@ -33,7 +33,7 @@ from bench_sync import fill_outbox  # noqa: E402
 from tests.support.hubdb import hub_rows, pg_database  # noqa: E402
 from sync.client import Identity  # noqa: E402
 from sync.client.uploader import build_envelope  # noqa: E402
-from sync.hub.pg_store import PgHubStore  # noqa: E402
+from sync.hub.storage.postgres import PgHubStore  # noqa: E402
 from sync.protocol.auth import sign_request  # noqa: E402
 from tests.support.hubserver import ProcessHub  # noqa: E402
 from tests.support.kiosks import provisioned  # noqa: E402
@@ -51,7 +51,7 @@ def sealed_batches(tmp: Path, url: str, hub_url: str, records: int, kiosks: int)
         kiosk = provisioned(tmp / f"k{k}", store, hub_url)
         fill_outbox(kiosk, per, offset=k * per)
         rows = kiosk.store.pending_outbox(per)
-        ident = Identity.of(kiosk.store)
+        ident = Identity.of(kiosk)
         for i in range(0, per, BATCH):
             out.append((kiosk, ident, build_envelope(kiosk, ident, rows[i:i + BATCH])[1]))
     store.close()

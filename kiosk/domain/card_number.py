@@ -4,6 +4,7 @@ Layout ``PPPP-NNNNNN-C``: a 4-character device prefix (given at provisioning), a
 sequence per device, and a check character. The alphabet leaves out I, L, O (read as 1 and 0),
 U and Z (read as V and 2), which leaves 31 symbols: with a prime modulus and weights 1..10,
 every single-character substitution and every swap of two neighbours changes the check.
+The hub checks a batch's card numbers with a copy of this check, fast_checks.fast_cards_ok.
 """
 
 from __future__ import annotations

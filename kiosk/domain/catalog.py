@@ -1,6 +1,6 @@
 """Code lists the member form draws on: (code, Chinese label, English label).
 
-Codes are the contract (DESIGN §4): CSV exports, the sync protocol and the phone form use them, so
+Codes are the contract (README, "Field names"): CSV exports, the sync protocol and the phone form use them, so
 add entries, never rename one.
 """
 

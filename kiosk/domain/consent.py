@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from kiosk.i18n import TEXTS
+from kiosk.i18n.consent import CONSENT_TEXTS
 
 CONSENT_KEYS = ("consent.label", "consent.notice")
 
@@ -14,5 +14,5 @@ def consent_version() -> str:
 
     Changing a word of the notice changes the version, so the record shows what was agreed to.
     """
-    text = "\n".join(part for key in CONSENT_KEYS for part in TEXTS[key])
+    text = "\n".join(part for key in CONSENT_KEYS for part in CONSENT_TEXTS[key])
     return "v1-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]

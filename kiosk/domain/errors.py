@@ -6,19 +6,20 @@
           ├── DuplicateMemberError  the ID number is already enrolled; .card_number
           └── (others raised by storage/cards with their own codes)
 
-The codes are the keys of ``error.<code>`` in kiosk.i18n.TEXTS.
+Each code has its messages under ``error.<code>`` in the one error catalogue, kiosk.i18n's
+assets/i18n/errors.tsv.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field as dc_field
 
-from kiosk.i18n import TEXTS, t
+from kiosk.i18n import has_text, t
 
 
 def _check_code(code: str) -> str:
-    if f"error.{code}" not in TEXTS:
-        raise KeyError(f"error code {code!r} has no entry in kiosk.i18n.TEXTS")
+    if not has_text(f"error.{code}"):
+        raise KeyError(f"error code {code!r} has no entry in kiosk.i18n (assets/i18n/errors.tsv)")
     return code
 
 

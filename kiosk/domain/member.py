@@ -1,4 +1,4 @@
-"""The member form: field names (DESIGN §4), the rules, and the validated Member it yields."""
+"""The member form: field names (README, "Field names"), the rules, and the validated Member it yields."""
 
 from __future__ import annotations
 
@@ -79,8 +79,8 @@ def _as_consent(value: Any) -> bool:
 def validate_member(form: Mapping[str, Any], today: dt.date) -> Member:
     """Check every field of `form` and return the Member; raise FormError listing every mistake.
 
-    `form` uses the field names of DESIGN §4. Derived fields (gender, birth_date) are computed
-    from the ID number and ignored when given; any other unknown field is an error.
+    `form` uses the README's field names. Derived fields (gender, birth_date) are computed from
+    the ID number and ignored when given; any other unknown field is an error.
     """
     errors: list[FieldError] = []
     values: dict[str, Any] = {}

@@ -1,4 +1,8 @@
-"""Normalising and checking the free-text fields: names, mobile numbers, short texts."""
+"""Normalising and checking the free-text fields: names, mobile numbers, short texts.
+
+The hub checks batches with accept-only copies of the name and mobile rules (fast_checks): change a
+rule here, change its copy there.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The hub's HTTP face (FastAPI on Starlette), started by ``kiosk hub``.
 
 Handlers parse, authenticate and translate; the work is in sync.hub.ingest and
-sync.hub.provisioning, the SQL in sync.hub.sqlite_store or sync.hub.pg_store. Every error
+sync.hub.provisioning, the SQL in sync.hub.storage (SQLite or PostgreSQL). Every error
 leaves as a catalogue problem (sync.protocol.problems), including 404s, bad JSON and unexpected
 exceptions (500.1), so a client only ever has to read one shape.
 """
@@ -28,7 +28,8 @@ from sync.hub.ingest import ingest_envelope, now_iso, unrevoked
 from sync.hub.keys import HubKeys, load_or_create_hub_keys
 from sync.hub.ops import AccessLogMiddleware, readiness
 from sync.hub.provisioning import register_device
-from sync.hub.store import HubStore, RequestNonce
+from sync.hub.storage.interface import HubStore
+from sync.hub.storage.records import RequestNonce
 from sync.protocol.auth import WINDOW, check_request, parse_auth
 from sync.protocol.batch import BATCH_VERSION
 from sync.protocol.problems import BY_NAME, PROBLEMS, ProblemError

@@ -26,7 +26,14 @@ EXPORT_COLUMNS = ("member_id", "card_number", "aliases", "signups", "name", "id_
 
 
 def say(zh: str, en: str, *, err: bool = False) -> None:
+    """Print a text already in both languages: Chinese, then English (kiosk.cli.common.say's
+    twin: the hub does not import the kiosk's command line)."""
     print(f"{zh}\n{en}", file=sys.stderr if err else sys.stdout)
+
+
+def say_text(key: str, *, err: bool = False, **values: object) -> None:
+    """Print `key` from the tables (kiosk.i18n.t) as `say` does, with `values` filled in."""
+    say(t(key, "zh", **values), t(key, "en", **values), err=err)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -104,12 +111,8 @@ def hub_db(args: argparse.Namespace) -> str | Path:
 
 
 def open_store(args: argparse.Namespace):
-    from sync.hub.store import open_hub_store
+    from sync.hub.storage.open import open_hub_store
     return open_hub_store(hub_db(args))
-
-
-def _say_key(key: str, **values: object) -> None:
-    say(t(key, "zh", **values), t(key, "en", **values))
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -123,7 +126,7 @@ def serve(args: argparse.Namespace) -> int:
     url = f"http://{args.host}:{args.port}"
     store.set_meta_once("hub_url", url)
     app = create_app(store)
-    _say_key("hub.listening", url=url)
+    say_text("hub.listening", url=url)
     sys.stdout.flush()
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
@@ -140,7 +143,7 @@ def device_code(args: argparse.Namespace) -> int:
                                 hub_url=args.url or store.get_meta("hub_url") or "")
     finally:
         store.close()
-    say(t("hub.device_code", "zh", hours=args.hours), t("hub.device_code", "en", hours=args.hours))
+    say_text("hub.device_code", hours=args.hours)
     print(code)
     return 0
 
@@ -161,7 +164,7 @@ def export_csv(args: argparse.Namespace) -> int:
         os.replace(tmp, args.csv)
     finally:
         store.close()
-    _say_key("hub.exported", n=n, path=args.csv)
+    say_text("hub.exported", n=n, path=args.csv)
     return 0
 
 
@@ -177,8 +180,7 @@ def export_national(args: argparse.Namespace) -> int:
     since = parse_day(args.since or "1900-01-01")
     until = parse_day(args.until or "9999-12-30")
     if since is None or until is None or since > until:
-        say("日期应为 2026-05-01，且起始不晚于截止", "Dates look like 2026-05-01, the first "
-            "not after the last", err=True)
+        say_text("hub.cli.bad_dates", err=True)
         return 2
     scope = "new" if args.new else "range"
     request = ExportRequest(f"cli:{getpass.getuser()}", "cli",
@@ -200,7 +202,7 @@ def export_national(args: argparse.Namespace) -> int:
         os.replace(tmp, path)
     finally:
         store.close()
-    _say_key("hub.exported", n=len(member_ids), path=path)
+    say_text("hub.exported", n=len(member_ids), path=path)
     return 0
 
 
@@ -219,8 +221,8 @@ def import_bundle(args: argparse.Namespace) -> int:
                                   source="bundle")
     except ProblemError as error:
         p = error.problem
-        print(f"错误 [{p.code}] {p.message('zh')}\nError [{p.code}] {p.message('en')}",
-              file=sys.stderr)
+        say(t("hub.cli.problem", "zh", code=p.code, message=p.message("zh")),
+            t("hub.cli.problem", "en", code=p.code, message=p.message("en")), err=True)
         return 2
     finally:
         store.close()
@@ -228,7 +230,7 @@ def import_bundle(args: argparse.Namespace) -> int:
     if args.receipt:
         args.receipt.write_text(text + "\n", encoding="utf-8")
     body = receipt.body
-    _say_key("hub.imported", accepted=len(from_ranges(body["accepted"])),
+    say_text("hub.imported", accepted=len(from_ranges(body["accepted"])),
              duplicate=len(from_ranges(body["duplicate"])), rejected=len(body["rejected"]))
     print(text)
     return 0
@@ -241,7 +243,7 @@ def revoke_device(args: argparse.Namespace) -> int:
         store.revoke_device(args.device, now_iso())
     finally:
         store.close()
-    _say_key("hub.revoked", device=args.device)
+    say_text("hub.revoked", device=args.device)
     return 0
 
 
@@ -263,10 +265,10 @@ def _new_password(args: argparse.Namespace) -> str:
         password = getpass.getpass(t("admin.new_password", "zh") + t("admin.new_password", "en"))
         if getpass.getpass(t("admin.repeat_password", "zh")
                            + t("admin.repeat_password", "en")) != password:
-            _say_key("admin.password_mismatch")
+            say_text("admin.password_mismatch")
             raise SystemExit(2)
     if len(password) < MIN_PASSWORD:
-        _say_key("admin.password_short", n=MIN_PASSWORD)
+        say_text("admin.password_short", n=MIN_PASSWORD)
         raise SystemExit(2)
     return password
 
@@ -277,7 +279,7 @@ def manage_user(args: argparse.Namespace) -> int:
     from sync.hub.admin.auth import hash_password, valid_username
     name, now = args.username.strip(), int(time.time())
     if args.action != "list" and not valid_username(name):
-        _say_key("admin.username_invalid")
+        say_text("admin.username_invalid")
         return 2
     store = open_store(args)
     try:
@@ -288,9 +290,9 @@ def manage_user(args: argparse.Namespace) -> int:
         if args.action == "add":
             role = args.role or "staff"
             if not store.add_admin_user(name, hash_password(_new_password(args)), role, now):
-                _say_key("admin.user_exists", username=name)
+                say_text("admin.user_exists", username=name)
                 return 2
-            _say_key("admin.user_added", username=name, role=role)
+            say_text("admin.user_added", username=name, role=role)
             return 0
         changes: dict = {"role": args.role}
         if args.action == "passwd":
@@ -300,9 +302,9 @@ def manage_user(args: argparse.Namespace) -> int:
         elif args.action == "enable":
             changes["enable"] = True
         if not store.update_admin_user(name, **changes):
-            _say_key("admin.user_unknown", username=name)
+            say_text("admin.user_unknown", username=name)
             return 2
-        _say_key("admin.user_updated", username=name)
+        say_text("admin.user_updated", username=name)
         return 0
     finally:
         store.close()
@@ -310,17 +312,16 @@ def manage_user(args: argparse.Namespace) -> int:
 
 def backup_db(args: argparse.Namespace) -> int:
     from sync.hub.ops import backup_sqlite
-    from sync.hub.store import is_postgres_url
+    from sync.hub.storage.open import is_postgres_url
     db = hub_db(args)
     if is_postgres_url(db):
-        say("PostgreSQL 总站请用 pg_dump 备份（见 sync/HUB.md）",
-            "For a PostgreSQL hub use pg_dump (see sync/HUB.md)", err=True)
+        say_text("hub.cli.backup_postgres", err=True)
         return 2
     try:
         counts = backup_sqlite(db, args.out)
     except FileNotFoundError:
-        say(f"找不到总站数据库：{db}", f"No hub database at {db}", err=True)
+        say_text("hub.cli.no_database", err=True, db=db)
         return 2
-    say(f"已备份到 {args.out}：{counts['persons']} 人，{counts['signups']} 条登记",
-        f"Backed up to {args.out}: {counts['persons']} people, {counts['signups']} sign-ups")
+    say_text("hub.cli.backed_up", path=args.out, persons=counts["persons"],
+             signups=counts["signups"])
     return 0

@@ -107,8 +107,8 @@ def write_xlsx(rows: Iterable[list[str]], path: Path, sheet: str = "会员信息
     """Write the XLSX file at `path`; returns the number of member rows.
 
     Written directly as SpreadsheetML (a zip of XML parts), a row at a time: openpyxl's
-    write-only mode took 14 s of the 16 s a 100,000-member export needed, building an object
-    per cell; this takes a few seconds, and openpyxl still reads every file in the tests."""
+    write-only mode builds an object per cell and took most of an export's time (HUB.md);
+    openpyxl still reads every file in the tests."""
     import zipfile
 
     workbook = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

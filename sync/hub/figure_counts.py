@@ -60,7 +60,7 @@ def sqlite_query(since: str, until: str, group: str, county: str) -> tuple[str, 
     canonical sign-up was voided."""
     where, params = _filters("?", since, until, group, county)
     blanks = ", ".join("''" if name != "device" else "0" for name in WHERE_ROWS)
-    # grouped in the order of the index the pass reads (sqlite_store: signups_by_day), so the
+    # grouped in the order of the index the pass reads (storage.schema: signups_by_day), so the
     # rows reach the sorter almost in order
     by_day = ", ".join(sorted(WHERE_ROWS, key=lambda name: name != "day"))
     return (f"WITH m AS MATERIALIZED (SELECT {_columns(WHERE_ROWS + ('grp', 'area'))} "

@@ -19,12 +19,13 @@ import uuid
 from typing import Any
 
 from kiosk.domain import FormError, Member, is_valid_card_number
-from kiosk.domain.card_number import ALPHABET, PREFIX_LEN
+from kiosk.domain.fast_checks import fast_cards_ok
 from kiosk.domain.member import INPUT_FIELDS
 from sync.hub.keys import HubKeys
 from sync.hub.validate import BatchValidator
-from sync.hub.store import (Change, Device, HubStore, NewSignup, Outcome, RequestNonce, facts,
-                            own_facts, shared_facts)
+from sync.hub.storage.interface import HubStore
+from sync.hub.storage.records import (Change, Device, NewSignup, Outcome, RequestNonce, facts,
+                                      own_facts, shared_facts)
 from sync.protocol.batch import KINDS, ColumnarBatch, Item
 from sync.protocol.envelope import open_columns, read_header
 from sync.protocol.problems import BY_NAME, ProblemError
@@ -59,14 +60,14 @@ def unrevoked(device: Device) -> Device:
 # the interpreter behind the other thread's record checks, row after row, and both batches take
 # longer. What does overlap is work that holds no interpreter lock: SQLite's own, once a batch's
 # rows are handed to it, and a commit's fsync. So a batch takes this turn for its checks and
-# gives it up when the store says the rest is the database's (HubStore.ingest's `handed_over`):
-# the next batch is checked while this one is written and committed.
+# gives it up once its rows are handed over (BatchTransaction.stage), where what is left is the
+# database's own work: the next batch is checked while this one is written and committed.
 _PYTHON_TURN = threading.Lock()
 
 # How long a thread that wants the interpreter waits for the one running (CPython's default: 5
 # ms). A batch being written needs it only for short spells between SQLite's statements, and with
 # the default each spell could wait up to 5 ms behind the next batch's checks. `kiosk hub` sets
-# this at start. 0.2 ms: 29,954 -> 32,129 records/s end to end (A/B of bench_sync's pipeline).
+# this at start (what it gains: HUB.md).
 SWITCH_INTERVAL = 0.0002
 
 
@@ -134,10 +135,11 @@ def _ingest(store: HubStore, keys: HubKeys, data: bytes, auth_device: int | None
 
     receipt_id = uuid.uuid4().hex
     at = now_iso()
-    signed: list[Receipt] = []
-
-    def sign(outcomes: list[Outcome]) -> tuple[str, str]:
-        outcomes = outcomes + refused
+    # One transaction: the receipt is stored in the commit that stores its records.
+    with store.begin_batch(device.device, receipt_id, at, nonce=nonce) as stored:
+        stored.stage(signups)
+        turn.give_up()
+        outcomes = stored.write(changes) + refused
         body = {
             "v": 1, "receipt": receipt_id, "device": device.device, "batch": batch.batch_id,
             "digest": header.digest, "at": at, "hub_key": key_id_of(keys.sign_public).hex(),
@@ -147,15 +149,11 @@ def _ingest(store: HubStore, keys: HubKeys, data: bytes, auth_device: int | None
                          sorted(outcomes, key=lambda o: o.seq) if o.status == "rejected"],
         }
         receipt = sign_receipt(body, keys.sign)
-        signed.append(receipt)
-        return canonical_json(body).decode(), receipt.signature
-
-    store.ingest(device.device, receipt_id, at, signups, changes, batch_id=batch.batch_id,
-                 digest=header.digest, source=source, sign=sign, nonce=nonce,
-                 handed_over=turn.give_up)
-    if signed[0].body["rejected"]:  # rare; the common path pays this one test
-        _queue_for_review(store, signed[0].body, seqs, cols)
-    return signed[0]
+        stored.keep_receipt(batch_id=batch.batch_id, digest=header.digest, source=source,
+                            body=canonical_json(body).decode(), signature=receipt.signature)
+    if receipt.body["rejected"]:  # rare; the common path pays this one test
+        _queue_for_review(store, receipt.body, seqs, cols)
+    return receipt
 
 
 def _queue_for_review(store: HubStore, receipt: dict[str, Any], seqs: list[int],
@@ -229,13 +227,6 @@ def _new_signup(item: Item, device: Device, validator: BatchValidator) -> NewSig
 
 # --- member.created, column by column ----------------------------------------------------------
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_CARD_WEIGHTS = range(1, PREFIX_LEN + 7)  # body = prefix + 6 digits, weights 1..10
-_CARD_VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
-_CARD_DIGITS = (  # weighted sums of card digits 5-7 and 8-10, for every "000".."999"
-    {f"{n:03d}": sum(int(d) * w for d, w in zip(f"{n:03d}", _CARD_WEIGHTS[4:7]))
-     for n in range(1000)},
-    {f"{n:03d}": sum(int(d) * w for d, w in zip(f"{n:03d}", _CARD_WEIGHTS[7:10]))
-     for n in range(1000)})
 
 
 def _created_columns(batch: ColumnarBatch) -> tuple[list[int], dict[str, list[Any]]]:
@@ -264,28 +255,21 @@ def _new_signups(seqs: list[int], cols: dict[str, list[Any]], device: Device,
     none = [None] * n
     record_ids, cards, created = (cols.get(k, none) for k in
                                   ("record_id", "card_number", "created_at"))
-    prefixes = {p: sum(_CARD_VALUE[ch] * w for ch, w in zip(p, _CARD_WEIGHTS))
-                for p in (device.prefix, device.provisional_prefix)
-                if len(p) == PREFIX_LEN and all(ch in _CARD_VALUE for ch in p)}
-    low, high = _CARD_DIGITS
+    cards_ok = fast_cards_ok(cards, (device.prefix, device.provisional_prefix))
     days: dict[str, dt.date | None] = {}
     todays: list[dt.date | None] = []
     for i in range(n):
-        record_id, card, at = record_ids[i], cards[i], created[i]
+        record_id, at = record_ids[i], created[i]
         today = None
-        if type(record_id) is str and _UUID.fullmatch(record_id) and type(card) is str \
-                and len(card) == 13 and card[4] == "-" and card[11] == "-" and type(at) is str:
-            prefix_sum = prefixes.get(card[:4])
-            a, b = low.get(card[5:8]), high.get(card[8:11])
-            if prefix_sum is not None and a is not None and b is not None \
-                    and ALPHABET[(prefix_sum + a + b) % 31] == card[12]:
-                day = at[:10]
-                today = days.get(day, False)
-                if today is False:
-                    try:
-                        today = days[day] = dt.date.fromisoformat(day)
-                    except ValueError:
-                        today = days[day] = None
+        if type(record_id) is str and _UUID.fullmatch(record_id) and cards_ok[i] \
+                and type(at) is str:
+            day = at[:10]
+            today = days.get(day, False)
+            if today is False:
+                try:
+                    today = days[day] = dt.date.fromisoformat(day)
+                except ValueError:
+                    today = days[day] = None
         todays.append(today)
     members = validator.accept_columns(cols, todays)
     bodies = canonical_rows(cols, n)

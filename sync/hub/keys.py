@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from kiosk.primitives.keys import DeviceKey
-from sync.hub.store import HubStore
+from sync.hub.storage.interface import HubStore
 from sync.protocol.wire import b64d, b64e
 
 _RAW = (serialization.Encoding.Raw, serialization.PrivateFormat.Raw,

@@ -11,7 +11,7 @@ list and the tests all read it.
 
 Each column is (Chinese header, English header, how its value is made from a Member row). Code
 fields become the Chinese labels of kiosk.domain.catalog, so what the kiosks store as codes
-(DESIGN §4) reads in Excel and in the national system as words.
+(README, "Field names") reads in Excel and in the national system as words.
 """
 
 from __future__ import annotations

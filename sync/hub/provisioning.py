@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from kiosk.primitives.device_cert import issue_device_cert
 from kiosk.domain.card_number import ALPHABET, provisional_prefix
 from sync.hub.keys import HubKeys
-from sync.hub.store import HubStore
+from sync.hub.storage.interface import HubStore
 from sync.protocol.problems import ProblemError
 from sync.protocol.provisioning import normalise_code, proof_message
 from sync.protocol.wire import b64d, b64e

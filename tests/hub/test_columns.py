@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 
 from kiosk.domain import format_card_number, validate_member
 from sync.hub.ingest import _new_signup, _new_signups
-from sync.hub.store import Device, NewSignup
+from sync.hub.storage.records import Device, NewSignup
 from sync.hub.validate import BatchValidator
 from sync.protocol.batch import Item
 from sync.protocol.problems import ProblemError

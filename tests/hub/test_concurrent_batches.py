@@ -14,7 +14,7 @@ from sync.client import Identity
 from sync.client.uploader import build_envelope
 from sync.hub.ingest import ingest_envelope
 from sync.hub.keys import load_or_create_hub_keys
-from sync.hub.store import RequestNonce
+from sync.hub.storage.records import RequestNonce
 from sync.protocol.problems import ProblemError
 from sync.protocol.wire import from_ranges
 from tests.support.hubserver import ThreadHub
@@ -45,7 +45,7 @@ def envelopes(kiosk, first: int, batches: int, size: int) -> list[bytes]:
     for n in range(first, first + batches * size):
         kiosk.enroll(form(n))
     rows = kiosk.store.pending_outbox(batches * size)
-    identity = Identity.of(kiosk.store)
+    identity = Identity.of(kiosk)
     return [build_envelope(kiosk, identity, rows[i:i + size])[1]
             for i in range(0, len(rows), size)]
 
@@ -59,7 +59,7 @@ def test_batches_ingested_at_once_from_several_kiosks_are_each_held_once(hub, tm
     errors: list[BaseException] = []
 
     def upload(kiosk, sealed: list[bytes]) -> None:
-        device = Identity.of(kiosk.store).device
+        device = Identity.of(kiosk).device
         try:
             for envelope in sealed:
                 receipts.append(ingest_envelope(hub.store, keys, envelope, auth_device=device))
@@ -79,7 +79,7 @@ def test_batches_ingested_at_once_from_several_kiosks_are_each_held_once(hub, tm
 def test_a_batch_refused_whole_or_replayed_does_not_hold_up_the_next(hub, tmp_path):
     keys = load_or_create_hub_keys(hub.store)
     kiosk = provisioned(tmp_path / "k", hub.store, hub.url)
-    device = Identity.of(kiosk.store).device
+    device = Identity.of(kiosk).device
     first, second = envelopes(kiosk, 0, batches=2, size=5)
     nonce = RequestNonce(uuid.uuid4().hex, 1_800_000_000, 300)
 
@@ -101,17 +101,20 @@ def test_a_batch_refused_whole_or_replayed_does_not_hold_up_the_next(hub, tmp_pa
 
 def test_a_request_is_authenticated_while_a_batch_is_being_stored(hub, tmp_path):
     kiosk = provisioned(tmp_path / "k", hub.store, hub.url)
-    device = Identity.of(kiosk.store).device
+    device = Identity.of(kiosk).device
     inside, done = threading.Event(), threading.Event()
 
-    def sign(_outcomes: list) -> tuple[str, str]:  # called inside the batch's transaction
-        inside.set()
-        assert done.wait(WAIT)
-        return "{}", "signature"
+    def store_a_batch() -> None:
+        with hub.store.begin_batch(device, uuid.uuid4().hex,
+                                   "2026-05-01T00:00:00.000+00:00") as stored:
+            stored.stage([])
+            stored.write([])
+            inside.set()  # inside the batch's transaction, where ingest signs its receipt
+            assert done.wait(WAIT)
+            stored.keep_receipt(batch_id=uuid.uuid4().hex, digest="0" * 64, source="online",
+                                body="{}", signature="signature")
 
-    batch = threading.Thread(target=hub.store.ingest, args=(
-        device, uuid.uuid4().hex, "2026-05-01T00:00:00.000+00:00", [], []), kwargs={
-        "batch_id": uuid.uuid4().hex, "digest": "0" * 64, "source": "online", "sign": sign})
+    batch = threading.Thread(target=store_a_batch)
     batch.start()
     try:
         assert inside.wait(WAIT)

@@ -39,7 +39,7 @@ def hub_rows(hub, sql, params=()):
 
 
 def post(kiosk, body: bytes, path="/v1/batches", headers=None):
-    ident = Identity.of(kiosk.store)
+    ident = Identity.of(kiosk)
     if headers is None:
         headers = sign_request(kiosk.device_key, ident.device, "POST", path, body,
                                int(time.time()))
@@ -51,9 +51,9 @@ def test_resent_batch_is_not_duplicated(hub, tmp_path):
     for n in range(5):
         kiosk.enroll(form(n))
     rows = kiosk.store.pending_outbox()
-    _batch, envelope = build_envelope(kiosk, Identity.of(kiosk.store), rows)
-    first = verify_receipt(post(kiosk, envelope).json(), Identity.of(kiosk.store).hub_sign_key)
-    again = verify_receipt(post(kiosk, envelope).json(), Identity.of(kiosk.store).hub_sign_key)
+    _batch, envelope = build_envelope(kiosk, Identity.of(kiosk), rows)
+    first = verify_receipt(post(kiosk, envelope).json(), Identity.of(kiosk).hub_sign_key)
+    again = verify_receipt(post(kiosk, envelope).json(), Identity.of(kiosk).hub_sign_key)
     assert len(from_ranges(first.body["accepted"])) == 5
     assert from_ranges(again.body["duplicate"]) == [r["id"] for r in rows]
     assert hub_rows(hub, "SELECT count(*) FROM signups") == [(5,)]
@@ -65,8 +65,8 @@ def test_resent_batch_is_not_duplicated(hub, tmp_path):
 def test_replayed_request_is_refused_and_harmless(hub, tmp_path):
     kiosk = provisioned(tmp_path / "k", hub.store, hub.url)
     kiosk.enroll(form(1))
-    _b, envelope = build_envelope(kiosk, Identity.of(kiosk.store), kiosk.store.pending_outbox())
-    ident = Identity.of(kiosk.store)
+    _b, envelope = build_envelope(kiosk, Identity.of(kiosk), kiosk.store.pending_outbox())
+    ident = Identity.of(kiosk)
     headers = sign_request(kiosk.device_key, ident.device, "POST", "/v1/batches", envelope,
                            int(time.time()))
     assert post(kiosk, envelope, headers=headers).status_code == 200
@@ -126,10 +126,10 @@ def test_same_person_at_two_kiosks_is_one_member_with_an_alias(hub, tmp_path):
 def test_unprovisioned_revoked_and_forged_devices_are_refused(hub, tmp_path):
     kiosk = provisioned(tmp_path / "k", hub.store, hub.url)
     kiosk.enroll(form(1))
-    _b, envelope = build_envelope(kiosk, Identity.of(kiosk.store), kiosk.store.pending_outbox())
+    _b, envelope = build_envelope(kiosk, Identity.of(kiosk), kiosk.store.pending_outbox())
     # forged: a key the hub never registered signs as this device
     forger = DeviceKey.from_private_key(Ed25519PrivateKey.generate())
-    headers = sign_request(forger, Identity.of(kiosk.store).device, "POST", "/v1/batches",
+    headers = sign_request(forger, Identity.of(kiosk).device, "POST", "/v1/batches",
                            envelope, int(time.time()))
     assert post(kiosk, envelope, headers=headers).json()["code"] == "401.2"
     # unprovisioned: a device number the hub does not know
@@ -138,7 +138,7 @@ def test_unprovisioned_revoked_and_forged_devices_are_refused(hub, tmp_path):
     assert post(kiosk, envelope, headers=headers).json()["code"] == "401.4"
     assert post(kiosk, envelope, headers={}).json()["code"] == "401.1"
     # revoked: refused and told so
-    hub.store.revoke_device(Identity.of(kiosk.store).device, "2026-01-01T00:00:00Z")
+    hub.store.revoke_device(Identity.of(kiosk).device, "2026-01-01T00:00:00Z")
     with pytest.raises(DeviceRefusedError) as excinfo:
         push(kiosk)
     assert excinfo.value.problem == "403.1"

@@ -12,7 +12,7 @@ import httpx
 from kiosk.cli import main
 from tests.support.hubserver import ProcessHub, ThreadHub
 from tests.support.kiosks import form, id_number, provisioned, push
-from sync.hub.store import open_hub_store
+from sync.hub.storage.open import open_hub_store
 
 
 def test_healthz_and_readyz_say_alive_and_ready_then_not_ready_without_a_database(hub_db):
@@ -46,7 +46,8 @@ def test_hub_logs_one_json_line_per_request_with_counts_and_no_personal_data(tmp
         hub.stop()
     lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     batches = [e for e in lines if e.get("route") == "/v1/batches"]
-    assert [e["accepted"] for e in batches] == [5, 5, 2]
+    # the uploader keeps two batches in flight, so their log lines may come in either order
+    assert sorted(e["accepted"] for e in batches) == [2, 5, 5]
     assert all(e["status"] == 200 and e["device"] >= 1 and e["duration_ms"] >= 0
                and e["event"] == "request" for e in batches)
     assert any(e.get("route") == "/v1/cards/{card_number}" for e in lines)

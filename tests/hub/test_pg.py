@@ -16,8 +16,7 @@ from tests.support.hubdb import hub_rows
 from kiosk.cli import main
 from sync.client import Identity
 from sync.client.uploader import build_envelope
-from sync.hub.pg_migrations import LATEST, apply_migrations, schema_version
-from sync.hub.pg_store import PgHubStore
+from sync.hub.storage.postgres import LATEST, PgHubStore, apply_migrations, schema_version
 from sync.protocol.auth import sign_request
 from sync.protocol.receipt import verify_receipt
 from sync.protocol.wire import from_ranges
@@ -51,7 +50,7 @@ def test_migrations_apply_once_even_when_two_processes_start_together(pg_url):
 
 
 def _post(kiosk, hub_url: str, envelope: bytes) -> dict:
-    ident = Identity.of(kiosk.store)
+    ident = Identity.of(kiosk)
     headers = sign_request(kiosk.device_key, ident.device, "POST", "/v1/batches", envelope,
                            int(time.time()))
     response = httpx.post(hub_url + "/v1/batches", content=envelope, headers=headers, timeout=60)
@@ -76,7 +75,7 @@ def test_two_hub_processes_ingesting_the_same_batches_concurrently_make_no_dupli
         for kiosk in (a, b):
             rows = kiosk.store.pending_outbox(400)
             for i in range(0, 400, 100):
-                _batch, envelope = build_envelope(kiosk, Identity.of(kiosk.store),
+                _batch, envelope = build_envelope(kiosk, Identity.of(kiosk),
                                                   rows[i:i + 100])
                 batches.append((kiosk, envelope, {r["id"] for r in rows[i:i + 100]}))
 
@@ -136,7 +135,7 @@ def test_hub_commands_take_a_postgresql_url(pg_url, tmp_path, capsys):
         store = hub.store
         assert store.orgs() == [{"code": "CN-110105", "name": "朝阳区总工会", "parent": ""}]
         kiosk = provisioned(tmp_path / "k", store, hub.url)
-        device = Identity.of(kiosk.store).device
+        device = Identity.of(kiosk).device
         assert main(["hub", "revoke", str(device), "--db", pg_url]) == 0
         assert store.device(device).revoked_at
         assert [r["device"] for r in store.revocations()] == [device]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from sync.hub.sqlite_store import SCHEMA, SCHEMA_VERSION, SqliteHubStore
+from sync.hub.storage.sqlite import SCHEMA_STEPS, SCHEMA_VERSION, SqliteHubStore
 from tests.support.kiosks import id_number
 
 
@@ -18,7 +18,7 @@ def test_a_first_schema_hub_is_upgraded_and_its_sign_ups_backfilled(tmp_path):
             "group": "courier", "union_org": "ORG-A", "event": "五一入会仪式",
             "channel": "ceremony", "created_at": "2026-05-01T09:30:00.000+08:00"}
     conn = sqlite3.connect(path)
-    for statement in SCHEMA.split(";"):
+    for statement in SCHEMA_STEPS[0][1]:  # the first schema
         conn.execute(statement)
     conn.execute("INSERT INTO persons(id_number, canonical_record, canonical_card, created_at) "
                  "VALUES (?, 'r1', 'AB12-000001-X', '2026-05-01')", (number,))

@@ -61,35 +61,3 @@ def test_column_validator_agrees_with_validate_member(batch):
             assert result == expected
         else:
             assert sorted((e.field, e.code) for e in result.errors) == expected
-
-
-@given(st.lists(st.tuples(st.integers(0, 400_000), st.sampled_from(
-    ["110105", "650102", "810000", "830000", "911001", "991001", "000000", "540102"]),
-    st.sampled_from(["", "X", "0"]), st.dates(dt.date(1790, 1, 1), dt.date(2030, 1, 1)),
-    st.sampled_from(["M", "F"])), min_size=1, max_size=20),
-    st.dates(dt.date(2000, 1, 1), dt.date(2030, 12, 31)))
-def test_fast_id_check_accepts_only_what_the_domain_accepts(cases, today):
-    from kiosk.domain import FieldError, parse_id_number
-    from sync.hub.validate import fast_id_type
-    from tests.support.kiosks import CHECK, WEIGHTS
-    today_int = today.year * 10000 + today.month * 100 + today.day
-    for n, region, tweak, birth, _ in cases:
-        body = f"{region}{birth:%Y%m%d}{n % 1000:03d}"
-        number = body + (tweak or CHECK[sum(int(d) * w for d, w in zip(body, WEIGHTS)) % 11])
-        parsed = parse_id_number(number, today)
-        fast = fast_id_type(number, today_int)
-        if fast is not None:
-            assert not isinstance(parsed, FieldError) and parsed.number == number
-            assert fast == parsed.id_type
-        else:
-            assert isinstance(parsed, FieldError)
-
-
-def test_fast_name_characters_are_han_for_the_domain():
-    """Every character of the fast name class is one the domain's name rule calls Han."""
-    import re
-    from kiosk.domain.text_fields import _is_han
-    from sync.hub.validate import HAN_CLASS
-    for first, last in re.findall(r"(.)-(.)", HAN_CLASS):
-        assert all(_is_han(chr(c)) for c in range(ord(first), ord(last) + 1))
-    assert _is_han("\u3007") and HAN_CLASS.endswith("\u3007")

@@ -8,7 +8,7 @@ import sqlite3
 import uuid
 from contextlib import contextmanager
 
-from sync.hub.store import is_postgres_url
+from sync.hub.storage.open import is_postgres_url
 
 
 def hub_rows(db: str, sql: str, params: tuple = ()) -> list[tuple]:

@@ -43,7 +43,7 @@ class ThreadHub:
 
     def __init__(self, db_path: str | Path) -> None:
         from sync.hub.app import create_app
-        from sync.hub.store import open_hub_store
+        from sync.hub.storage.open import open_hub_store
         self.db = str(db_path)
         self.store = open_hub_store(db_path)
         self.app = create_app(self.store)

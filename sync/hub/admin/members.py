@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from kiosk.domain import catalog, mask_id_number, mask_mobile, normalise_card_number
-from kiosk.i18n import TEXTS, t
+from kiosk.i18n import has_text, t
 from sync.hub.admin.auth import AdminUser
 from sync.hub.admin.member_correction import (CHOICES, EDITABLE, MAX_REASON, REQUIRED_CHOICES,
                                               check_correction, form_values)
@@ -153,7 +153,7 @@ def _shown_value(field: str, value: Any, lang: str) -> str:
 
 def _field_label(field: str, lang: str) -> str:
     key = f"join.label.{field}"  # the phone form's labels, where it has the field
-    return t(key if key in TEXTS else f"admin.field.{field}", lang)
+    return t(key if has_text(key) else f"admin.field.{field}", lang)
 
 
 def _person_page(request: Request, user: AdminUser, member_id: int, *, status: int = 200,

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from kiosk.domain import catalog, mask_id_number, mask_mobile
-from kiosk.i18n import TEXTS, t
+from kiosk.i18n import has_text, t
 from sync.hub.admin.auth import AdminUser
 from sync.hub.admin.member_correction import CHOICES, EDITABLE, MAX_REASON, check_correction
 from sync.hub.admin.web import (AdminForm, Forbidden, lang_of, now_iso, posts, redirect,
@@ -32,7 +32,7 @@ RESOLUTIONS = ("hub_kept", "kiosk_accepted", "nothing_to_do")
 
 def field_label(field: str, lang: str) -> str:
     for key in (f"join.label.{field}", f"admin.field.{field}"):
-        if key in TEXTS:
+        if has_text(key):
             return t(key, lang)
     return field
 
@@ -52,7 +52,7 @@ def _failed_fields(details: dict[str, Any], lang: str) -> list[str]:
     out = []
     for entry in details.get("fields") or []:
         field, _, code = str(entry).partition(":")
-        message = t(f"error.{code}", lang) if f"error.{code}" in TEXTS else code
+        message = t(f"error.{code}", lang) if has_text(f"error.{code}") else code
         out.append(f"{field_label(field, lang)}: {message}" if code else field_label(field, lang))
     return out
 

@@ -3,6 +3,7 @@ person's page, corrections, voids, the logged showing of a full ID number, and r
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import time
@@ -18,6 +19,8 @@ from sync.protocol.auth import sign_request
 from sync.protocol.receipt import verify_receipt
 from sync.protocol.wire import from_ranges
 from tests.support.kiosks import form, id_number, push
+
+BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 EVENT = "五一集中入会仪式"
 
@@ -36,7 +39,7 @@ class People:
         self.west = named_kiosk(tmp_path / "west", hub, "西区服务站")
         self.ming = self.east.enroll(form(7, name="王小明", mobile="13912345678", event=EVENT))
         self.east_rows = self.east.store.pending_outbox()
-        self.envelope = build_envelope(self.east, Identity.of(self.east.store),
+        self.envelope = build_envelope(self.east, Identity.of(self.east),
                                        self.east_rows)[1]
         assert push(self.east).sent == 1
         self.ming_again = self.west.enroll(form(7, name="王小明", mobile="13912345678"))
@@ -75,7 +78,7 @@ def names_in(page: str) -> list[str]:
 
 def resend(kiosk, envelope: bytes):
     """The kiosk's original batch again (freshly signed, as a kiosk that lost the receipt)."""
-    ident = Identity.of(kiosk.store)
+    ident = Identity.of(kiosk)
     headers = sign_request(kiosk.device_key, ident.device, "POST", "/v1/batches", envelope,
                            int(time.time()))
     answer = httpx.post(ident.hub_url + "/v1/batches", content=envelope, headers=headers,
@@ -174,7 +177,7 @@ def test_person_page_shows_both_kiosks_cards_and_aliases(hub, people, sign_in):
     client, _ = sign_in(hub.url, "rita")
     page = client.get(f"/admin/members/{people.member(people.ming)}").text
     assert people.member(people.ming) == people.member(people.ming_again)
-    east, west = (Identity.of(k.store).device for k in (people.east, people.west))
+    east, west = (Identity.of(k).device for k in (people.east, people.west))
     assert f"{east} · 东区仪式" in page and f"{west} · 西区服务站" in page
     canonical_row = page.split(people.ming.card_number + "</td>")[1].split("</tr>")[0]
     alias_row = page.split(people.ming_again.card_number + "</td>")[1].split("</tr>")[0]
@@ -299,7 +302,9 @@ def test_good_correction_is_stored_with_history_and_a_resend_stays_a_duplicate(
     assert json.loads(before) == {"mobile": "13912345678", "employer": ""}
     assert json.loads(after) == {"mobile": "13987654321", "employer": "顺丰"}
     history = done.text.split("总站的更正、作废与查看记录")[1]
-    assert "sam" in history and at[:10] in history and "本人来电更正手机号" in history
+    # the hub stores UTC; its pages show Beijing time (a day later from 16:00 UTC)
+    shown_at = dt.datetime.fromisoformat(at).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+    assert "sam" in history and shown_at in history and "本人来电更正手机号" in history
     assert "139****5678 → 139****4321" in history and "13987654321" not in done.text
     assert "顺丰" in history
     # the kiosk never saw its receipt and sends the original batch again: still a duplicate
@@ -393,7 +398,7 @@ def test_the_pages_speak_english_after_the_switch(hub, people, sign_in):
 
 
 def test_migration_3_is_taken_by_a_hub_made_before_it_and_twice_is_harmless(hub_db):
-    from sync.hub.store import is_postgres_url, open_hub_store
+    from sync.hub.storage.open import is_postgres_url, open_hub_store
 
     open_hub_store(hub_db).close()
     undo = ["DROP INDEX member_changes_member", "DROP INDEX changes_record"]
