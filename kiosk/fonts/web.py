@@ -37,14 +37,13 @@ FONT_FORMAT_VERSION = "1"  # bump when the subsetting below changes
 def ui_characters() -> str:
     """Every character the screens can show from our own tables (not what people type)."""
     from kiosk.domain import catalog
-    from kiosk.i18n import TEXTS
+    from kiosk.i18n import all_texts
 
     chars = {chr(c) for c in range(0x20, 0x7F)}
     chars.update("·×—–…“”‘’、。，：；！？（）《》【】「」％＋－／＊●○■□★☆✓✔✕←→↑↓…·￥")
     chars.update("0123456789０１２３４５６７８９")
-    for zh, en in TEXTS.values():
-        chars.update(zh)
-        chars.update(en)
+    for text in all_texts():
+        chars.update(text)
     tables = (catalog.GROUPS, catalog.ETHNICITIES, catalog.EDUCATION_LEVELS,
               catalog.POLITICAL_STATUSES, catalog.HUKOU_TYPES, catalog.CHANNELS,
               catalog.ID_TYPES, catalog.GENDERS)
