@@ -36,7 +36,7 @@ from kiosk.domain import validate_member  # noqa: E402
 from kiosk.domain.card_number import format_card_number  # noqa: E402
 from kiosk.domain.record_id import new_record_id  # noqa: E402
 from kiosk.storage.store import canonical_body  # noqa: E402
-from sync.hub.sqlite_store import SqliteHubStore  # noqa: E402
+from sync.hub.storage.sqlite import SqliteHubStore  # noqa: E402
 from sync.protocol.batch import Batch, Item  # noqa: E402
 from tests.support.faultproxy import FaultProxy  # noqa: E402
 from tests.support.hubserver import ProcessHub  # noqa: E402

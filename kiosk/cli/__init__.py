@@ -1,4 +1,4 @@
-"""`kiosk`: one entry point, a thin layer over the library (DESIGN §4).
+"""`kiosk`: one entry point, a thin layer over the library (the README's command table).
 
 Each command group lives in its own module with ``register(subparsers)``; a command's function
 takes the parsed args and returns an exit code. Library errors (DomainError) become a message in
@@ -11,7 +11,9 @@ import argparse
 import importlib
 import sys
 
+from kiosk.cli.common import say
 from kiosk.domain import DomainError
+from kiosk.i18n import t
 
 # One module per command group; a module registers its subcommands.
 COMMAND_MODULES = (
@@ -42,8 +44,8 @@ def _has_undecodable(argv: list[str]) -> bool:
 
 
 def _report(error: DomainError) -> None:
-    print(f"错误 [{error.code}]: {error.message_zh}\nError [{error.code}]: {error.message_en}",
-          file=sys.stderr)
+    say(t("cli.error", "zh", code=error.code, message=error.message_zh),
+        t("cli.error", "en", code=error.code, message=error.message_en), err=True)
 
 
 def main(argv: list[str] | None = None) -> int:

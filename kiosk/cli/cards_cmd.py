@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from kiosk.cards import card_pdf, load_keyring, print_pdf, sheet_pdf
-from kiosk.cli.common import open_kiosk, print_json, say
+from kiosk.cli.common import open_kiosk, print_json, say, say_text
 from kiosk.domain import DomainError
 from kiosk.domain.catalog import GROUPS, label
 
@@ -37,9 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def show_card(args: argparse.Namespace) -> int:
-    kiosk = open_kiosk(args)
-    try:
-        stored = kiosk.store.get_by_card_number(args.number)
+    with open_kiosk(args) as kiosk:
+        stored = kiosk.find_card(args.number)
         if stored is None:
             raise DomainError("not_found")
         face = kiosk.card_face(stored)
@@ -53,37 +52,32 @@ def show_card(args: argparse.Namespace) -> int:
             outcome = print_pdf(card_pdf(face), kiosk.paths.print_dir, f"card-{stored.card_number}")
             say(outcome.message_zh, outcome.message_en)
             written = None
-        kiosk.store.record_reprint(stored.record_id, actor="cli")
-    finally:
-        kiosk.close()
+        kiosk.record_reprint(stored.record_id, actor="cli")
     if written:
-        say(f"会员卡已写入 {written}", f"Card written to {written}")
+        say_text("cli.card.written", path=written)
     return 0
 
 
 def print_sheet(args: argparse.Namespace) -> int:
-    kiosk = open_kiosk(args)
-    try:
+    with open_kiosk(args) as kiosk:
         if args.queue:
-            rows = kiosk.store.print_queue()
+            rows = kiosk.print_queue()
         else:
             day = args.day or (None if args.event else dt.date.today().isoformat())
-            rows = list(reversed(kiosk.store.search(event=args.event, day=day,
-                                                    include_voided=False, limit=10**9)))
+            rows = list(reversed(kiosk.search_members(event=args.event, day=day,
+                                                      include_voided=False, limit=10**9)))
         if not rows:
-            say("没有要打印的会员卡", "No cards to print")
+            say_text("cli.sheet.nothing")
             return 1
         pdf = sheet_pdf([kiosk.card_face(stored) for stored in rows])
         if args.pdf:
             args.pdf.write_bytes(pdf)
-            say(f"{len(rows)} 张会员卡已写入 {args.pdf}", f"{len(rows)} card(s) written to {args.pdf}")
+            say_text("cli.sheet.written", n=len(rows), path=args.pdf)
         else:
             outcome = print_pdf(pdf, kiosk.paths.print_dir, f"sheet-{dt.date.today().isoformat()}")
             say(outcome.message_zh, outcome.message_en)
         if args.queue:
-            kiosk.store.mark_printed([stored.record_id for stored in rows])
-    finally:
-        kiosk.close()
+            kiosk.mark_printed([stored.record_id for stored in rows])
     return 0
 
 
@@ -92,18 +86,17 @@ def verify_card(args: argparse.Namespace) -> int:
     extra = load_keyring(args.keyring) if args.keyring else None
     source = Path(args.token_or_image)
     result: dict = {"valid": False, "card_number": None, "name": None}
-    kiosk = open_kiosk(args)
-    try:
-        token = _token_in_image(source) if source.is_file() else args.token_or_image
-        claims = kiosk.verify(token, extra)
-    except DomainError as error:
-        result.update(reason=error.code, message_zh=error.message_zh, message_en=error.message_en)
-    else:
-        result.update(valid=True, card_number=claims.card_number, name=claims.name,
-                      group=claims.group, group_label=label(GROUPS, claims.group),
-                      issued=claims.issued.isoformat(), key_id=claims.key_id.hex())
-    finally:
-        kiosk.close()
+    with open_kiosk(args) as kiosk:
+        try:
+            token = _token_in_image(source) if source.is_file() else args.token_or_image
+            claims = kiosk.verify(token, extra)
+        except DomainError as error:
+            result.update(reason=error.code, message_zh=error.message_zh,
+                          message_en=error.message_en)
+        else:
+            result.update(valid=True, card_number=claims.card_number, name=claims.name,
+                          group=claims.group, group_label=label(GROUPS, claims.group),
+                          issued=claims.issued.isoformat(), key_id=claims.key_id.hex())
     print_json(result)
     return 0 if result["valid"] else 1
 

@@ -8,8 +8,8 @@ import sys
 from typing import Any
 
 from kiosk.domain import mask_id_number, mask_mobile
-from kiosk.service import Kiosk
-from kiosk.storage import StoredMember
+from kiosk.i18n import t
+from kiosk.service import Kiosk, StoredMember
 
 
 def open_kiosk(args: argparse.Namespace) -> Kiosk:
@@ -17,7 +17,18 @@ def open_kiosk(args: argparse.Namespace) -> Kiosk:
 
 
 def say(zh: str, en: str, *, err: bool = False) -> None:
+    """Print a text already in both languages (an error's messages): Chinese, then English."""
     print(f"{zh}\n{en}", file=sys.stderr if err else sys.stdout)
+
+
+def say_text(key: str, *, err: bool = False, **values: object) -> None:
+    """Print `key` from the tables (kiosk.i18n.t) as `say` does, with `values` filled in."""
+    say(t(key, "zh", **values), t(key, "en", **values), err=err)
+
+
+def bilingual(key: str, sep: str, **values: object) -> str:
+    """`key`'s Chinese text, `sep`, then its English text: a prompt or a part of one line."""
+    return f"{t(key, 'zh', **values)}{sep}{t(key, 'en', **values)}"
 
 
 def print_json(obj: Any) -> None:

@@ -11,16 +11,18 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 
+from kiosk.cli.common import bilingual
 from kiosk.config import KioskPaths
 from kiosk.domain import DomainError
+
+UNDER = "\n  "  # a check's English goes under its Chinese, indented
 
 
 @dataclass(frozen=True)
 class Check:
     name: str
     level: str  # ok | warn | fail
-    zh: str
-    en: str
+    text: str  # Chinese, UNDER, English
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,9 +36,8 @@ def check_font() -> Check:
     try:
         spec = find_cjk_font()
     except DomainError as error:
-        return Check("font", "fail", error.message_zh, error.message_en)
-    return Check("font", "ok", f"中文字体：{spec.path}（可显示生僻字）",
-                 f"CJK font: {spec.path} (draws rare characters)")
+        return Check("font", "fail", f"{error.message_zh}{UNDER}{error.message_en}")
+    return Check("font", "ok", bilingual("cli.doctor.font_ok", UNDER, path=spec.path))
 
 
 def check_data_dir(paths: KioskPaths) -> Check:
@@ -45,22 +46,19 @@ def check_data_dir(paths: KioskPaths) -> Check:
         with tempfile.NamedTemporaryFile(dir=paths.data_dir):
             pass
     except OSError as error:
-        return Check("data_dir", "fail", f"数据目录不可写：{paths.data_dir}（{error.strerror}）。"
-                     "请用 --data-dir 或 KIOSK_DATA_DIR 指定可写目录",
-                     f"Data folder not writable: {paths.data_dir} ({error.strerror}). "
-                     "Choose a writable one with --data-dir or KIOSK_DATA_DIR")
+        return Check("data_dir", "fail", bilingual("cli.doctor.data_dir_unwritable", UNDER,
+                                                   path=paths.data_dir, reason=error.strerror))
     free_mb = shutil.disk_usage(paths.data_dir).free // 2**20
     level = "ok" if free_mb >= 200 else "warn"
-    return Check("data_dir", level, f"数据目录：{paths.data_dir}（剩余 {free_mb} MB）",
-                 f"Data folder: {paths.data_dir} ({free_mb} MB free)")
+    return Check("data_dir", level, bilingual("cli.doctor.data_dir_ok", UNDER,
+                                              path=paths.data_dir, free_mb=free_mb))
 
 
 def check_database(paths: KioskPaths) -> Check:
     from kiosk.storage.migrations import LATEST
 
     if not paths.database.exists():
-        return Check("database", "ok", "数据库尚未创建，首次登记时自动创建",
-                     "No database yet: it is created at the first sign-up")
+        return Check("database", "ok", bilingual("cli.doctor.database_none", UNDER))
     try:
         conn = sqlite3.connect(f"file:{paths.database}?mode=ro", uri=True)
         try:
@@ -69,14 +67,13 @@ def check_database(paths: KioskPaths) -> Check:
         finally:
             conn.close()
     except sqlite3.Error as error:
-        return Check("database", "fail", f"数据库无法打开：{error}", f"Database cannot be opened: {error}")
+        return Check("database", "fail", bilingual("cli.doctor.database_unopenable", UNDER,
+                                                   error=error))
     if integrity != "ok":
-        return Check("database", "fail", "数据库损坏，请停止使用本机并联系技术人员（勿删除文件）",
-                     "The database is damaged: stop using this kiosk and call support (do not delete it)")
+        return Check("database", "fail", bilingual("cli.doctor.database_damaged", UNDER))
     if version > LATEST:
-        return Check("database", "fail", "数据库来自更新版本的软件，请升级本软件",
-                     "The database was made by a newer version: upgrade this software")
-    return Check("database", "ok", f"数据库正常（版本 {version}）", f"Database OK (schema {version})")
+        return Check("database", "fail", bilingual("cli.doctor.database_newer", UNDER))
+    return Check("database", "ok", bilingual("cli.doctor.database_ok", UNDER, version=version))
 
 
 def check_keys(paths: KioskPaths) -> Check:
@@ -86,18 +83,18 @@ def check_keys(paths: KioskPaths) -> Check:
     try:
         key = load_or_create_device_key(paths.data_dir)
     except (OSError, ValueError) as error:
-        return Check("keys", "fail", f"设备密钥无法读取：{path}（{error}）",
-                     f"Device key cannot be read: {path} ({error})")
+        return Check("keys", "fail", bilingual("cli.doctor.key_unreadable", UNDER, path=path,
+                                               error=error))
     mode = stat.S_IMODE(os.stat(path).st_mode)
     if mode & 0o077:
-        return Check("keys", "fail", f"设备密钥权限过宽（{oct(mode)}），请运行 chmod 600 {path}",
-                     f"Device key is readable by others ({oct(mode)}): run chmod 600 {path}")
-    return Check("keys", "ok", f"设备密钥正常（{key.key_id.hex()}）", f"Device key OK ({key.key_id.hex()})")
+        return Check("keys", "fail", bilingual("cli.doctor.key_too_open", UNDER, mode=oct(mode),
+                                               path=path))
+    return Check("keys", "ok", bilingual("cli.doctor.key_ok", UNDER, key_id=key.key_id.hex()))
 
 
 def check_printer(paths: KioskPaths) -> Check:
-    no_printer = Check("printer", "warn", f"未配置打印机：会员卡将保存为PDF，位于 {paths.print_dir}",
-                       f"No printer configured: cards are saved as PDF in {paths.print_dir}")
+    no_printer = Check("printer", "warn", bilingual("cli.doctor.no_printer", UNDER,
+                                                   path=paths.print_dir))
     if shutil.which("lpstat") is None:
         return no_printer
     try:
@@ -107,7 +104,7 @@ def check_printer(paths: KioskPaths) -> Check:
     if result.returncode != 0 or ":" not in result.stdout:
         return no_printer
     name = result.stdout.split(":", 1)[1].strip()
-    return Check("printer", "ok", f"默认打印机：{name}", f"Default printer: {name}")
+    return Check("printer", "ok", bilingual("cli.doctor.printer_ok", UNDER, name=name))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -118,11 +115,10 @@ def run(args: argparse.Namespace) -> int:
     checks.append(check_printer(paths))
     marks = {"ok": "✓", "warn": "!", "fail": "✗"}
     for check in checks:
-        print(f"{marks[check.level]} {check.zh}\n  {check.en}")
+        print(f"{marks[check.level]} {check.text}")
     failed = [c for c in checks if c.level == "fail"]
     if failed:
-        print(f"✗ 本机暂不能登记会员（{len(failed)} 项需处理） / This kiosk cannot enroll yet "
-              f"({len(failed)} problem(s) to mend)")
+        print(f"✗ {bilingual('cli.doctor.cannot_enroll', ' / ', n=len(failed))}")
         return 1
-    print("✓ 本机可以登记会员 / This kiosk can enroll members")
+    print(f"✓ {bilingual('cli.doctor.can_enroll', ' / ')}")
     return 0

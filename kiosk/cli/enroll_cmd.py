@@ -1,4 +1,4 @@
-"""`kiosk enroll`: one sign-up at a prompt in Chinese, or JSON lines on stdin (DESIGN §4)."""
+"""`kiosk enroll`: one sign-up at a prompt in Chinese, or JSON lines on stdin."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any, BinaryIO
 
-from kiosk.cli.common import open_kiosk, print_json, say
+from kiosk.cli.common import bilingual, open_kiosk, print_json, say, say_text
 from kiosk.domain import DomainError, DuplicateMemberError, FieldError, FormError
 from kiosk.domain.catalog import CHANNELS, GROUPS, codes
 from kiosk.i18n import t
@@ -23,15 +23,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    kiosk = open_kiosk(args)
-    try:
+    with open_kiosk(args) as kiosk:
         if args.json is None:
             return enroll_interactively(kiosk, args)
         stream = sys.stdin.buffer if args.json == "-" else open(args.json, "rb")
         with stream:
             return enroll_json_lines(kiosk, stream, channel=args.channel, volunteer=args.volunteer)
-    finally:
-        kiosk.close()
 
 
 def refusal(error: DomainError) -> dict[str, Any]:
@@ -71,12 +68,13 @@ def enroll_json_lines(kiosk: Kiosk, stream: BinaryIO, *, channel: str, volunteer
     return 1 if refused else 0
 
 
-PROMPTS = (
-    ("name", "姓名 Name"),
-    ("id_number", "身份证号 ID number"),
-    ("mobile", "手机号 Mobile"),
-    ("employer", "工作单位或平台 Employer / platform（可空 optional）"),
-)
+def _prompts() -> tuple[tuple[str, str], ...]:
+    """(field, its prompt) for the fields typed in, in order; the group and consent come after."""
+    optional = bilingual("cli.enroll.optional", " ")
+    return (("name", bilingual("cli.enroll.name", " ")),
+            ("id_number", bilingual("cli.enroll.id_number", " ")),
+            ("mobile", bilingual("cli.enroll.mobile", " ")),
+            ("employer", f"{bilingual('cli.enroll.employer', ' ')}（{optional}）"))
 
 
 def _ask(label: str) -> str:
@@ -89,7 +87,7 @@ def _ask(label: str) -> str:
 def _ask_group() -> str:
     for number, (_, zh, en) in enumerate(GROUPS, start=1):
         print(f"  {number:>2}. {zh} {en}")
-    answer = _ask("职业群体编号 Occupation group number").strip()
+    answer = _ask(bilingual("cli.enroll.group_number", " ")).strip()
     if answer.isdigit() and 1 <= int(answer) <= len(GROUPS):
         return GROUPS[int(answer) - 1][0]
     return answer
@@ -97,18 +95,20 @@ def _ask_group() -> str:
 
 def enroll_interactively(kiosk: Kiosk, args: argparse.Namespace) -> int:
     event = kiosk.current_event()
-    say(f"当前活动：{event.name}", f"Current event: {event.name}")
+    say_text("cli.enroll.event", name=event.name)
+    prompts = _prompts()
     form: dict[str, Any] = {}
-    wanted = [key for key, _ in PROMPTS] + ["group", "consent"]
+    wanted = [key for key, _ in prompts] + ["group", "consent"]
     while True:
-        for key, label in PROMPTS:
+        for key, label in prompts:
             if key in wanted:
                 form[key] = _ask(label)
         if "group" in wanted:
             form["group"] = _ask_group()
         if "consent" in wanted:
             print(t("consent.notice"))
-            form["consent"] = _ask(t("consent.label") + "（是/否 yes/no）")
+            yes_no = bilingual("cli.enroll.yes_no", " ")
+            form["consent"] = _ask(f"{t('consent.label')}（{yes_no}）")
         try:
             enrollment = kiosk.enroll(form, channel=args.channel, volunteer=args.volunteer)
         except FormError as error:
@@ -118,8 +118,7 @@ def enroll_interactively(kiosk: Kiosk, args: argparse.Namespace) -> int:
             continue
         except DuplicateMemberError as error:
             say(error.message_zh, error.message_en)
-            say(f"补打会员卡：kiosk card {error.card_number} --pdf card.pdf",
-                f"Reprint: kiosk card {error.card_number} --pdf card.pdf")
+            say_text("cli.enroll.reprint", card_number=error.card_number)
             return 1
-        say(f"已保存。会员卡号 {enrollment.card_number}", f"Saved. Card number {enrollment.card_number}")
+        say_text("cli.enroll.saved", card_number=enrollment.card_number)
         return 0

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from kiosk.cli.common import open_kiosk
+from kiosk.cli.common import open_kiosk, say_text
 from kiosk.i18n import t
 from kiosk.join.address import DEFAULT_PORT
 
@@ -36,62 +35,46 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=poster_command)
 
 
-def _both(key: str) -> str:
-    return f"{t(key, 'zh')}\n{t(key, 'en')}"
-
-
 def join_url_command(args: argparse.Namespace) -> int:
     from kiosk.join import join_access, join_url
 
-    kiosk = open_kiosk(args)
-    try:
+    with open_kiosk(args) as kiosk:
         if not join_access(kiosk).open:
-            print(_both("join.cli_closed"), file=sys.stderr)
+            say_text("join.cli_closed", err=True)
             return 1
         print(join_url(kiosk, args.base_url, port=args.port))
         return 0
-    finally:
-        kiosk.close()
 
 
 def join_close_command(args: argparse.Namespace) -> int:
     from kiosk.join import close_join
 
-    kiosk = open_kiosk(args)
-    try:
+    with open_kiosk(args) as kiosk:
         close_join(kiosk)
-        print(_both("join.cli_closed_done"))
+        say_text("join.cli_closed_done")
         return 0
-    finally:
-        kiosk.close()
 
 
 def join_rotate_command(args: argparse.Namespace) -> int:
     from kiosk.join import join_url, rotate_join
 
-    kiosk = open_kiosk(args)
-    try:
+    with open_kiosk(args) as kiosk:
         rotate_join(kiosk)
-        print(_both("join.cli_rotated"), file=sys.stderr)
+        say_text("join.cli_rotated", err=True)
         print(join_url(kiosk, args.base_url, port=args.port))
         return 0
-    finally:
-        kiosk.close()
 
 
 def poster_command(args: argparse.Namespace) -> int:
     from kiosk.join import join_access, join_url
     from kiosk.join.poster import poster_pdf
 
-    kiosk = open_kiosk(args)
-    try:
+    with open_kiosk(args) as kiosk:
         if not join_access(kiosk).open:
-            print(_both("join.cli_closed"), file=sys.stderr)
+            say_text("join.cli_closed", err=True)
             return 1
         pdf = poster_pdf(join_url(kiosk, args.base_url, port=args.port), kiosk.current_event().name)
         args.pdf.parent.mkdir(parents=True, exist_ok=True)
         args.pdf.write_bytes(pdf)
         print(f"{t('join.cli_poster_written', 'zh')} {args.pdf}")
         return 0
-    finally:
-        kiosk.close()

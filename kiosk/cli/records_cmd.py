@@ -6,7 +6,7 @@ import argparse
 import csv
 from pathlib import Path
 
-from kiosk.cli.common import masked_record, open_kiosk, print_json, say
+from kiosk.cli.common import bilingual, masked_record, open_kiosk, print_json, say_text
 from kiosk.collective import import_members, template_csv
 from kiosk.domain import mask_id_number
 from kiosk.tabular import COLUMNS, header, to_cell
@@ -36,11 +36,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def list_members(args: argparse.Namespace) -> int:
-    kiosk = open_kiosk(args)
-    try:
-        rows = kiosk.store.search(args.search, event=args.event, day=args.day, limit=args.limit)
-    finally:
-        kiosk.close()
+    with open_kiosk(args) as kiosk:
+        rows = kiosk.search_members(args.search, event=args.event, day=args.day, limit=args.limit)
+    voided = bilingual("cli.list.voided", " ")
     for stored in rows:
         record = masked_record(stored)
         if args.json:
@@ -48,66 +46,59 @@ def list_members(args: argparse.Namespace) -> int:
         else:
             print(f"{record['card_number']}  {record['name']}  {record['id_number']}  "
                   f"{record['mobile']}  {to_cell('group', record['group'])}  "
-                  f"{record['created_at'][:16]}  {'' if stored.status == 'active' else '作废 voided'}")
+                  f"{record['created_at'][:16]}  {'' if stored.status == 'active' else voided}")
     if not args.json:
-        say(f"共 {len(rows)} 条", f"{len(rows)} record(s)")
+        say_text("cli.list.count", n=len(rows))
     return 0
 
 
 def export_csv(args: argparse.Namespace) -> int:
     if args.full_id and not args.yes:
-        answer = input("导出完整身份证号？请输入 yes 确认 / Export full ID numbers? Type yes: ")
+        answer = input(f"{bilingual('cli.export.confirm_full_id', ' / ')}: ")
         if answer.strip().lower() != "yes":
-            say("已取消", "Cancelled", err=True)
+            say_text("cli.export.cancelled", err=True)
             return 1
-    kiosk = open_kiosk(args)
-    try:
-        rows = kiosk.store.search(limit=10**9)
-    finally:
-        kiosk.close()
+    with open_kiosk(args) as kiosk:
+        rows = kiosk.export_members()
     args.csv.parent.mkdir(parents=True, exist_ok=True)
     with open(args.csv, "w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)
         writer.writerow([header(field, zh) for field, zh in COLUMNS])
-        for stored in reversed(rows):  # oldest first, as a register reads
+        for stored in rows:
             record = {**stored.member.to_dict(), "card_number": stored.card_number,
                       "status": stored.status, "created_at": stored.created_at,
                       "record_id": stored.record_id}
             if not args.full_id:
                 record["id_number"] = mask_id_number(record["id_number"])
             writer.writerow([to_cell(field, record.get(field)) for field, _ in COLUMNS])
-    say(f"已导出 {len(rows)} 条到 {args.csv}", f"Exported {len(rows)} record(s) to {args.csv}")
+    say_text("cli.export.done", n=len(rows), path=args.csv)
     return 0
 
 
 def import_file(args: argparse.Namespace) -> int:
     if args.template:
         args.template.write_text(template_csv(), encoding="utf-8")
-        say(f"模板已写入 {args.template}", f"Template written to {args.template}")
+        say_text("cli.import.template_written", path=args.template)
         return 0
     if args.file is None:
-        say("请指定要导入的文件", "Name the file to import", err=True)
+        say_text("cli.import.no_file", err=True)
         return 2
-    kiosk = open_kiosk(args)
-    try:
+    with open_kiosk(args) as kiosk:
         unknown, reports = import_members(kiosk, args.file, volunteer=args.volunteer)
-    finally:
-        kiosk.close()
     if unknown:
-        say(f"忽略未知列：{', '.join(unknown)}", f"Ignored unknown columns: {', '.join(unknown)}")
+        say_text("cli.import.unknown_columns", columns=", ".join(unknown))
     for report in reports:
+        row = bilingual("cli.import.row", " ", row=report.row)
         if report.status == "refused":
             problems = "; ".join(f"{e.get('field') or ''} {e['message_zh']} / {e['message_en']}"
                                  for e in report.errors)
-            print(f"第{report.row}行 row {report.row}: 未入会 refused — {problems}")
+            print(f"{row}: {bilingual('cli.import.refused', ' ')} — {problems}")
         elif report.status == "already_member":
-            print(f"第{report.row}行 row {report.row}: 已是会员 already a member — {report.card_number}")
+            print(f"{row}: {bilingual('cli.import.already_member', ' ')} — {report.card_number}")
         else:
-            print(f"第{report.row}行 row {report.row}: 已入会 enrolled — {report.card_number}")
+            print(f"{row}: {bilingual('cli.import.enrolled', ' ')} — {report.card_number}")
     counts = {s: sum(r.status == s for r in reports) for s in ("enrolled", "already_member", "refused")}
-    say(f"入会 {counts['enrolled']}，已是会员 {counts['already_member']}，未通过 {counts['refused']}",
-        f"enrolled {counts['enrolled']}, already members {counts['already_member']}, "
-        f"refused {counts['refused']}")
+    say_text("cli.import.summary", **counts)
     if args.report:
         with open(args.report, "w", encoding="utf-8-sig", newline="") as out:
             writer = csv.writer(out)

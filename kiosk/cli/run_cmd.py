@@ -7,9 +7,8 @@ import io
 import os
 from pathlib import Path
 
-from kiosk.cli.common import open_kiosk, say
+from kiosk.cli.common import open_kiosk, say_text
 from kiosk.config import ENV_PREFIX
-from kiosk.i18n import t
 
 CACHE_ENV = f"{ENV_PREFIX}CACHE_DIR"
 
@@ -44,28 +43,28 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.web.app import WebOptions, build_app
     from sync.client.background import BackgroundSync
 
-    kiosk = open_kiosk(args)
-    host = args.host or ("0.0.0.0" if args.lan else "127.0.0.1")
-    cache = Path(args.cache_dir or os.environ.get(CACHE_ENV) or kiosk.paths.data_dir / "web-cache")
-    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    lan_url = None
-    if args.lan or host in ("0.0.0.0", "::"):
-        lan_url = f"http://{lan_address()}:{args.port}/"
-    # Uploads run beside the UI whenever a network appears; a kiosk never provisioned just
-    # shows so, and nothing waits on the network.
-    sync = BackgroundSync(kiosk)
-    app = build_app(kiosk, WebOptions(cache_dir=cache, host=host, port=args.port), sync)
-    local_url = f"http://{shown_host}:{args.port}/"
-    say(t("ui.run.local", "zh", url=local_url), t("ui.run.local", "en", url=local_url))
-    if lan_url:
-        say(t("ui.run.lan", "zh", url=lan_url), t("ui.run.lan", "en", url=lan_url))
-        print(terminal_qr(lan_url), flush=True)
-    say(t("ui.run.stop", "zh"), t("ui.run.stop", "en"))
-    sync.start()
-    try:
-        uvicorn.run(app, host=host, port=args.port, log_level="warning")
-    finally:
-        sync.stop()
-        kiosk.close()
+    with open_kiosk(args) as kiosk:
+        host = args.host or ("0.0.0.0" if args.lan else "127.0.0.1")
+        cache = Path(args.cache_dir or os.environ.get(CACHE_ENV)
+                     or kiosk.paths.data_dir / "web-cache")
+        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        lan_url = None
+        if args.lan or host in ("0.0.0.0", "::"):
+            lan_url = f"http://{lan_address()}:{args.port}/"
+        # Uploads run beside the UI whenever a network appears; a kiosk never provisioned just
+        # shows so, and nothing waits on the network.
+        sync = BackgroundSync(kiosk)
+        app = build_app(kiosk, WebOptions(cache_dir=cache, host=host, port=args.port), sync)
+        local_url = f"http://{shown_host}:{args.port}/"
+        say_text("ui.run.local", url=local_url)
+        if lan_url:
+            say_text("ui.run.lan", url=lan_url)
+            print(terminal_qr(lan_url), flush=True)
+        say_text("ui.run.stop")
+        sync.start()
+        try:
+            uvicorn.run(app, host=host, port=args.port, log_level="warning")
+        finally:
+            sync.stop()
     return 0
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 import threading
 from pathlib import Path
 
-from kiosk.cli.common import open_kiosk, say
+from kiosk.cli.common import bilingual, open_kiosk, say, say_text
 from kiosk.domain import DomainError
 from kiosk.i18n import t
 
@@ -33,27 +32,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def provision_cmd(args: argparse.Namespace) -> int:
     from sync.client import provision
-    kiosk = open_kiosk(args)
-    try:
+    with open_kiosk(args) as kiosk:
         answer = provision(kiosk, args.code, args.hub)
-    finally:
-        kiosk.close()
-    say(t("sync.provisioned", "zh", **answer), t("sync.provisioned", "en", **answer))
+    say_text("sync.provisioned", **answer)
     return 0
 
 
-def _say_key(key: str, **values: object) -> None:
-    say(t(key, "zh", **values), t(key, "en", **values))
-
-
 def print_status(kiosk) -> None:
-    counts = kiosk.store.outbox_counts()
-    _say_key("sync.status", **counts)
-    at = kiosk.store.get_setting("sync.last_success")
-    _say_key("sync.last_success", at=at) if at else _say_key("sync.never")
-    rows = kiosk.store.quarantined_outbox()
+    say_text("sync.status", **kiosk.outbox.counts())
+    at = kiosk.outbox.last_success()
+    say_text("sync.last_success", at=at) if at else say_text("sync.never")
+    rows = kiosk.outbox.quarantined()
     if rows:
-        _say_key("sync.quarantined_title")
+        say_text("sync.quarantined_title")
         for row in rows:
             body = row["body"]
             print(f"  #{row['id']} {row['kind']} {row['record_id']} "
@@ -62,8 +53,7 @@ def print_status(kiosk) -> None:
 
 def sync_cmd(args: argparse.Namespace) -> int:
     from sync.client import export_bundle, import_receipt
-    kiosk = open_kiosk(args)
-    try:
+    with open_kiosk(args) as kiosk:
         if args.status:
             print_status(kiosk)
             return 0
@@ -75,43 +65,39 @@ def sync_cmd(args: argparse.Namespace) -> int:
                 raise DomainError("sync.bad_receipt") from None
             except (OSError, ValueError):
                 raise DomainError("sync.file") from None
-            _say_key("sync.receipt_applied", sent=sent, quarantined=quarantined)
+            say_text("sync.receipt_applied", sent=sent, quarantined=quarantined)
             return 0
         if args.export:
             n = export_bundle(kiosk, args.export)
-            _say_key("sync.exported", n=n, path=args.export) if n else _say_key("sync.nothing_pending")
+            say_text("sync.exported", n=n, path=args.export) if n else say_text("sync.nothing_pending")
             return 0
         return _push(kiosk, once=args.once)
-    finally:
-        kiosk.close()
 
 
 def _push(kiosk, *, once: bool) -> int:
     from sync.client import (Backoff, DeviceRefusedError, HubClient, Identity, RetryLaterError,
                              SyncConfig, Uploader, sync_once)
     config = SyncConfig.from_env()
-    identity = Identity.of(kiosk.store)
+    identity = Identity.of(kiosk)
     backoff = Backoff(config.backoff_base, config.backoff_max)
     stop = threading.Event()
 
     def show(state: str = "", progress_done: int = 0, progress_total: int = 0) -> None:
         if progress_total:
-            print(f"\r{t('sync.progress', 'zh', done=progress_done, total=progress_total)} / "
-                  f"{t('sync.progress', 'en', done=progress_done, total=progress_total)}",
-                  end="", file=sys.stderr, flush=True)
+            text = bilingual("sync.progress", " / ", done=progress_done, total=progress_total)
+            print(f"\r{text}", end="", file=sys.stderr, flush=True)
 
     while True:
         try:
             with HubClient(identity.hub_url, config=config) as client:
                 sync_once(kiosk, Uploader(kiosk, client, batch_size=config.batch_size), show)
-            kiosk.store.set_setting("sync.last_success",
-                                    dt.datetime.now().astimezone().isoformat(timespec="seconds"))
+            kiosk.outbox.note_success()
             backoff.reset()
             print(file=sys.stderr)
-            _say_key("sync.done")
+            say_text("sync.done")
             print_status(kiosk)
             if once:
-                return 0 if kiosk.store.outbox_counts()["pending"] == 0 else 1
+                return 0 if kiosk.outbox.counts()["pending"] == 0 else 1
             stop.wait(config.idle_interval)
         except RetryLaterError as error:
             print(file=sys.stderr)

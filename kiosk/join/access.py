@@ -1,6 +1,6 @@
 """Who may use the phone page: the event's join token, form nonces and e-card cookies.
 
-Three secrets keep the page honest, all derived from one per-kiosk key kept in the settings:
+Three secrets keep the page honest, all derived from one per-kiosk key (Kiosk.join_secret):
 
 - the **join token** in the QR code, scoped to the current event: a volunteer can close it (the
   QR stops working) or rotate it (a new QR; the old one stops working). A kiosk opens
@@ -26,12 +26,10 @@ from dataclasses import dataclass
 from kiosk.domain.event import Event
 from kiosk.service import Kiosk
 
-SECRET_SETTING = "selfreg.secret"
-ACCESS_SETTING = "selfreg.access"
 # Fixed forever: record ids derived from nonces must stay the same across versions.
 RECORD_NAMESPACE = uuid.UUID("6f1d7c52-3b7e-5a43-9a51-2c1e0b8f4d10")
 
-_lock = threading.Lock()  # get-or-create of the secret and the token, across request threads
+_lock = threading.Lock()  # get-or-create of the token, across request threads
 # Bumped by close/rotate so the routers' cached view of the token changes at once in this process
 # (another process, e.g. the `kiosk join-close` command, is seen within AccessGate.TTL).
 _generation = 0
@@ -93,24 +91,19 @@ def record_id_for(nonce: str) -> str:
 
 
 def access_keys(kiosk: Kiosk) -> AccessKeys:
-    """The kiosk's MAC keys (a random secret made once and kept in the settings)."""
-    with _lock:
-        secret = kiosk.store.get_setting(SECRET_SETTING)
-        if not secret:
-            secret = secrets.token_hex(32)
-            kiosk.store.set_setting(SECRET_SETTING, secret)
-    return AccessKeys(bytes.fromhex(secret))
+    """The kiosk's MAC keys (a random secret made once and kept)."""
+    return AccessKeys(kiosk.join_secret())
 
 
 def _stored_access(kiosk: Kiosk, event: str) -> JoinAccess | None:
-    raw = kiosk.store.get_setting(ACCESS_SETTING)
-    if isinstance(raw, dict) and raw.get("event") == event and raw.get("token"):
+    raw = kiosk.join_access_state()
+    if raw is not None and raw.get("event") == event and raw.get("token"):
         return JoinAccess(event=event, token=str(raw["token"]), open=bool(raw.get("open")))
     return None
 
 
 def _save(kiosk: Kiosk, access: JoinAccess) -> JoinAccess:
-    kiosk.store.set_setting(ACCESS_SETTING, access.to_dict())
+    kiosk.save_join_access_state(access.to_dict())
     return access
 
 
@@ -174,10 +167,10 @@ class AccessGate:
         return None
 
     def load(self) -> tuple[JoinAccess, Event]:
-        """Read the state from the store (blocking: call from a worker thread)."""
+        """Read the state from the kiosk (blocking: call from a worker thread)."""
         stamp = _generation
         access = join_access(self.kiosk)
-        event = self.kiosk.store.get_event(access.event) or Event(id=access.event, name="", date="")
+        event = self.kiosk.find_event(access.event) or Event(id=access.event, name="", date="")
         self._cached = (time.monotonic(), stamp, access, event)
         return access, event
 

@@ -22,7 +22,6 @@ from kiosk.join.access import join_access
 from kiosk.service import Kiosk
 
 PUBLIC_URL_ENV = f"{ENV_PREFIX}PUBLIC_URL"
-PUBLIC_URL_SETTING = "selfreg.public_url"
 JOIN_PREFIX = "/join"
 DEFAULT_PORT = 8550
 
@@ -84,7 +83,7 @@ def base_url(kiosk: Kiosk, *, port: int = DEFAULT_PORT, host: str | None = None,
     specific address the server is bound to, else the detected LAN address; `port` is the port
     the kiosk serves on."""
     environ = os.environ if environ is None else environ
-    override = environ.get(PUBLIC_URL_ENV) or kiosk.store.get_setting(PUBLIC_URL_SETTING)
+    override = environ.get(PUBLIC_URL_ENV) or kiosk.public_url()
     if override:
         return str(override).rstrip("/")
     if host and host not in ("0.0.0.0", "::", "") and _is_ipv4(host) \

@@ -277,7 +277,7 @@ def build_selfreg_router(kiosk: Kiosk, *, limits: RateLimits | None = None,
     async def owned_card(request: Request, record_id: str):
         if not keys.card_cookie_ok(record_id, request.cookies.get(CARD_COOKIE)):
             return None
-        stored = await run_in_threadpool(kiosk.store.get, record_id)
+        stored = await run_in_threadpool(kiosk.find_member, record_id)
         return stored if stored is not None and stored.status == "active" else None
 
     @router.route("/join/card/{record_id}/", methods=["GET"], name="selfreg_card",

@@ -2,5 +2,6 @@
 goes through here, so its rules (and, later, who may do it) are checked in one place."""
 
 from kiosk.service.kiosk import DeviceCards, Enrollment, EnrollRequest, Kiosk
+from kiosk.storage import StoredMember  # what the door hands back: a stored sign-up
 
-__all__ = ["DeviceCards", "EnrollRequest", "Enrollment", "Kiosk"]
+__all__ = ["DeviceCards", "EnrollRequest", "Enrollment", "Kiosk", "StoredMember"]

@@ -1,7 +1,9 @@
 """The kiosk's library face: validate, store durably, sign, and draw cards.
 
 The CLI, the Flet screens and the phone page all call this; none of them talks to SQLite or the
-card code directly for a sign-up, so the rules hold whichever door a worker comes through.
+card code directly, so the rules hold whichever door a worker comes through. Kiosk is made of
+parts: sign-ups, events and cards here, the records in kiosk.service.records, the settings in
+kiosk.service.settings, and the uploader's door, `kiosk.outbox` (kiosk.service.outbox).
 """
 
 from __future__ import annotations
@@ -16,14 +18,18 @@ from kiosk.cards import (CardClaims, CardFace, CardSigner, DeviceKey, Keyring,
                          load_or_create_device_key, render_card_png, verify_card_token)
 from kiosk.config import KioskPaths
 from kiosk.fonts.cjk import undrawable
-from kiosk.domain import DomainError, FieldError, FormError, Member, validate_member
+from kiosk.domain import DomainError, FieldError, FormError, Member
+from kiosk.domain.member import validate_member
 from kiosk.domain.card_number import provisional_prefix
 from kiosk.domain.catalog import GROUPS, label
 from kiosk.domain.consent import consent_version
 from kiosk.domain.event import Event, default_event
 from kiosk.domain.id_number import mask_id_number
 from kiosk.domain.text_fields import normalise_name
-from kiosk.storage import Store, StoredMember
+from kiosk.service.outbox import KioskOutbox
+from kiosk.service.records import MemberRecords
+from kiosk.service.settings import KioskSettings
+from kiosk.storage import DeviceIdentity, StaleIssuerError, Store, StoredMember
 from kiosk.storage.store import NewMember
 
 log = logging.getLogger(__name__)
@@ -64,16 +70,20 @@ class Enrollment:
                 "token": self.token}
 
 
-class Kiosk:
+class Kiosk(MemberRecords, KioskSettings):
     """One kiosk: its store, its device key and its current event."""
 
     def __init__(self, paths: KioskPaths) -> None:
         self.paths = paths
         paths.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = Store(paths.database)
+        self.outbox = KioskOutbox(self.store)
         self.device_key: DeviceKey = load_or_create_device_key(paths.data_dir)
         self._provisional_prefix = provisional_prefix(self.device_key.public_bytes)
         self._consent_version = consent_version()  # the notice is fixed for a process's life
+        # Made for the device identity the store holds now; the store refuses it once that has
+        # changed (`kiosk provision` in another process), and a sign-up makes it anew.
+        self._issuer = self._issuer_for(self.store.device_identity())
         # Called after every durable sign-up (from the thread that made it): screens such as
         # the big screen subscribe here to update within a second, whichever door it came in by.
         self.listeners: list[Callable[[Enrollment], None]] = []
@@ -98,35 +108,22 @@ class Kiosk:
 
         Asked of the store each time (it notices other processes' commits), so a UI process
         already running picks up a `kiosk provision` made by another process at its next sign-up."""
-        return self.store.get_setting("device_prefix") or self._provisional_prefix
+        return self.store.device_identity().prefix or self._provisional_prefix
 
-    def set_device_prefix(self, prefix: str) -> None:
-        """Called once at provisioning: card numbers from now on carry the hub's prefix."""
-        self.store.set_setting("device_prefix", prefix)
-
-    def device_certificate(self, prefix: str | None = None) -> bytes | None:
-        """The hub's certificate over this device's key (set at provisioning), else None.
-
-        Cards signed with it verify with only the hub's public key."""
-        device = self.store.sync_device()
-        if not device or device["prefix"] != (prefix or self.device_prefix):
-            return None
-        text = device["certificate"]
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-    def _card_issuer(self) -> "DeviceCards":
-        """The prefix new cards take, and their signer (with the certificate, if it is for
-        that prefix). The store keeps it in its cache: it changes at provisioning."""
-        prefix = self.device_prefix
-        return DeviceCards(prefix, CardSigner(self.device_key, self.device_certificate(prefix)))
+    def _issuer_for(self, identity: DeviceIdentity) -> "DeviceCards":
+        """The prefix new cards take under `identity`, and their signer: with the hub's
+        certificate when it was made for that prefix, so the cards verify with the hub's key."""
+        prefix = identity.prefix or self._provisional_prefix
+        certificate = (_b64decode(identity.certificate)
+                       if identity.certificate and identity.certificate_prefix == prefix else None)
+        return DeviceCards(identity, prefix, CardSigner(self.device_key, certificate))
 
     def keyring(self) -> Keyring:
         """This device's key, and the hub's once provisioned (it vouches for other kiosks' cards)."""
         keyring = Keyring.for_device(self.device_key)
         device = self.store.sync_device()
         if device:
-            text = device["hub_sign_key"]
-            keyring.add(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+            keyring.add(_b64decode(device["hub_sign_key"]))
         return keyring
 
     # --- events ---------------------------------------------------------------------------
@@ -144,6 +141,9 @@ class Kiosk:
         self.store.save_event(event)
         if make_current:
             self.store.set_setting("current_event", event.id)
+
+    def find_event(self, event_id: str) -> Event | None:
+        return self.store.get_event(event_id)
 
     # --- sign-ups -------------------------------------------------------------------------
     def prepare_form(self, form: Mapping[str, Any], *, channel: str = "ceremony",
@@ -193,9 +193,15 @@ class Kiosk:
     def enroll_member(self, member: Member, *, record_id: str | None = None,
                       queue_print: bool = False) -> Enrollment:
         """Store an already validated member (see `enroll`)."""
-        return self._enrolled(*self.store.enroll(
-            member, issuer=self._card_issuer, consent_version=self._consent_version,
-            record_id=record_id, queue_print=queue_print))
+        while True:
+            try:
+                outcome = self.store.add_member(member, issuer=self._issuer,
+                                                consent_version=self._consent_version,
+                                                record_id=record_id, queue_print=queue_print)
+                break
+            except StaleIssuerError as stale:
+                self._issuer = self._issuer_for(stale.identity)
+        return self._enrolled(*outcome)
 
     def enroll_many(self, requests: list[EnrollRequest]) -> list[Enrollment | DomainError]:
         """Validate each request, then store all valid ones in one durable commit.
@@ -213,14 +219,20 @@ class Kiosk:
             else:
                 results.append(None)
                 valid.append(NewMember(member, request.record_id, request.queue_print))
-        stored = iter(self.store.enroll_many(valid, issuer=self._card_issuer,
-                                             consent_version=self._consent_version)
-                      if valid else ())
+        stored = iter(self._store_many(valid) if valid else ())
 
         def settled(outcome: tuple[StoredMember, bool] | DomainError) -> Enrollment | DomainError:
             return outcome if isinstance(outcome, DomainError) else self._enrolled(*outcome)
 
         return [settled(next(stored)) if result is None else result for result in results]
+
+    def _store_many(self, items: list[NewMember]) -> list[tuple[StoredMember, bool] | DomainError]:
+        while True:
+            try:
+                return self.store.add_members(items, issuer=self._issuer,
+                                              consent_version=self._consent_version)
+            except StaleIssuerError as stale:
+                self._issuer = self._issuer_for(stale.identity)
 
     def _enrolled(self, stored: StoredMember, created: bool) -> Enrollment:
         enrollment = Enrollment(stored, created)
@@ -237,7 +249,7 @@ class Kiosk:
 
     # --- cards ----------------------------------------------------------------------------
     def card_face(self, stored: StoredMember, lang: str = "zh") -> CardFace:
-        event = self.store.get_event(stored.member.event)
+        event = self.find_event(stored.member.event)
         org_label = (event.union_name if event and event.union_org == stored.member.union_org
                      and event.union_name else stored.member.union_org)
         face = CardFace(name=stored.member.name, card_number=stored.card_number,
@@ -264,10 +276,17 @@ class Kiosk:
 
 
 class DeviceCards(NamedTuple):
-    """This device's card issuer (kiosk.storage.CardIssuer): its prefix and its signer."""
+    """This device's card issuer (kiosk.storage.CardIssuer): the identity it was made for, the
+    prefix it numbers under and its signer."""
 
+    identity: DeviceIdentity
     prefix: str
     signer: CardSigner
 
     def sign(self, member: Member, card_number: str, issued: dt.date) -> str:
         return self.signer.sign_card(card_number, member.name, member.group, issued)
+
+
+def _b64decode(text: str) -> bytes:
+    """base64url text as provisioning stores it (padding left off)."""
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

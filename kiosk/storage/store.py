@@ -1,8 +1,8 @@
-"""The kiosk's local SQLite file: members, their outbox rows, the audit trail, settings, events.
+"""The kiosk's local SQLite file: members and their outbox rows, the audit trail, events, the
+print queue (the outbox's later states and the hub's data: kiosk.storage.outbox).
 
-Durability: WAL with synchronous=FULL, so COMMIT returns only once the WAL is fsynced; every
-write runs in BEGIN IMMEDIATE ... COMMIT under one lock, and a sign-up, its outbox row and its
-audit row go in the same transaction. A caller may tell a person "saved" once a method returns.
+A sign-up, its outbox row and (for a correction or a void) its audit row go in one durable
+transaction (kiosk.storage.sqlite_file), so a caller may say "saved" once a method returns.
 """
 
 from __future__ import annotations
@@ -10,20 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-import threading
 from dataclasses import dataclass, fields
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Callable, NamedTuple, Protocol
-
-import sqlite_utils
+from typing import Any, NamedTuple, Protocol
 
 from kiosk.primitives import fast_json
 from kiosk.domain import DomainError, DuplicateMemberError, Member, format_card_number
 from kiosk.domain.card_number import normalise_card_number
 from kiosk.domain.event import Event
 from kiosk.domain.record_id import new_record_id
-from kiosk.storage.migrations import migrate
+from kiosk.storage.outbox import OutboxRows
+from kiosk.storage.sqlite_file import now_local
 
 MEMBER_FIELDS = tuple(f.name for f in fields(Member))
 # What a person may correct; the rest (record id, card number, token) is fixed at capture.
@@ -77,17 +75,37 @@ class NewMember(NamedTuple):
     queue_print: bool = False
 
 
-class CardIssuer(Protocol):
-    """Numbers and signs new cards: the device's current prefix and its key."""
+# The hub's prefix for this device, set at provisioning (kiosk.service.outbox).
+DEVICE_PREFIX_SETTING = "device_prefix"
 
+
+class DeviceIdentity(NamedTuple):
+    """What the file says this device is, for numbering and signing its cards: the prefix the hub
+    assigned (None before provisioning), and the hub's certificate over the device key (base64url
+    text) with the prefix it was made for."""
+
+    prefix: str | None = None
+    certificate: str | None = None
+    certificate_prefix: str | None = None
+
+
+class CardIssuer(Protocol):
+    """Numbers and signs new cards: the prefix and key of the device identity it was made for."""
+
+    identity: DeviceIdentity
     prefix: str
 
     def sign(self, member: Member, card_number: str, issued: dt.date) -> str:
         """The signed token for `member`'s card."""
 
 
-def now_local() -> dt.datetime:
-    return dt.datetime.now().astimezone()
+class StaleIssuerError(Exception):
+    """The card issuer was made for a device identity this file no longer holds (another process
+    provisioned the device meanwhile): make one for `identity` and store the sign-up again."""
+
+    def __init__(self, identity: DeviceIdentity) -> None:
+        super().__init__("the device's identity changed since the card issuer was made")
+        self.identity = identity
 
 
 def _row_to_stored(row: dict[str, Any]) -> StoredMember:
@@ -100,106 +118,27 @@ def _row_to_stored(row: dict[str, Any]) -> StoredMember:
     )
 
 
-def _runs(ids: list[int]) -> list[tuple[int, int]]:
-    """[1, 2, 3, 7, 8] -> [(1, 3), (7, 8)]."""
-    runs: list[tuple[int, int]] = []
-    for i in sorted(set(ids)):
-        if runs and i == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], i)
-        else:
-            runs.append((i, i))
-    return runs
-
-
-class _Transaction:
-    # A class, not @contextmanager: a generator's set-up and tear-down cost a sign-up ~2 µs of
-    # the ~110 µs of CPU it spends around its fsync.
-    __slots__ = ("lock", "conn")
-
-    def __init__(self, lock: threading.RLock, conn: sqlite3.Connection) -> None:
-        self.lock, self.conn = lock, conn
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.lock.acquire()
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except BaseException:
-            self.lock.release()
-            raise
-        return self.conn
-
-    def __exit__(self, kind: type | None, *_: object) -> None:
-        try:
-            self.conn.execute("ROLLBACK" if kind else "COMMIT")
-        finally:
-            self.lock.release()
-
-
-class Store:
-    """One kiosk's SQLite file. Safe to share between threads (one lock, one connection)."""
+class Store(OutboxRows):
+    """One kiosk's SQLite file, all of it. Safe to share between threads (one lock, one
+    connection)."""
 
     def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        self.schema_version = migrate(conn)
-        self.conn = conn
-        self.db = sqlite_utils.Database(conn)
-        self._lock = threading.RLock()
-        # Settings and this device's identity are read on every sign-up and change rarely: kept
-        # here until this store writes them or another connection commits (PRAGMA data_version
-        # moves), so a `kiosk provision` run by another process is still seen at once.
-        self._cache: dict[Any, Any] = {}
-        self._data_version = -1
+        super().__init__(path)
         # prefix -> (next, last): sequence numbers reserved durably and not used yet.
         self._numbers: dict[str, tuple[int, int]] = {}
         self._block = 1
 
-    def close(self) -> None:
-        with self._lock:
-            self.conn.close()
+    # --- this device -----------------------------------------------------------------------
+    def device_identity(self) -> DeviceIdentity:
+        """The identity cards are numbered and signed under; kept until it changes (here or in
+        another process), so asking costs a pragma, not a query."""
+        return self._cached("device_identity", self._read_device_identity)
 
-    def transaction(self) -> "_Transaction":
-        """``with store.transaction() as conn:`` BEGIN IMMEDIATE ... COMMIT under the lock;
-        ROLLBACK if the block raises."""
-        return _Transaction(self._lock, self.conn)
-
-    def _rows(self, sql: str, params: tuple | dict = ()) -> list[dict[str, Any]]:
-        with self._lock:
-            cursor = self.conn.execute(sql, params)
-            names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row)) for row in cursor]
-
-    def cached(self, key: Any, load: Callable[[], Any]) -> Any:
-        """`load()`, kept until this store changes a setting or the device's identity, or another
-        connection commits: for what every sign-up derives from them (its prefix and signer)."""
-        with self._lock:
-            version = self.conn.execute("PRAGMA data_version").fetchone()[0]
-            if version != self._data_version:
-                self._cache.clear()
-                self._data_version = version
-            if key not in self._cache:
-                self._cache[key] = load()
-            return self._cache[key]
-
-    # --- settings -------------------------------------------------------------------------
-    def get_setting(self, key: str, default: Any = None) -> Any:
-        def load() -> str | None:
-            row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-            return row[0] if row else None
-
-        text = self.cached(("setting", key), load)  # JSON text: each caller gets its own copy
-        return default if text is None else json.loads(text)
-
-    def set_setting(self, key: str, value: Any) -> None:
-        with self.transaction() as conn:
-            conn.execute("INSERT INTO settings(key, value) VALUES (?, ?) "
-                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                         (key, json.dumps(value, ensure_ascii=False)))
-            self._cache.clear()  # under the lock: no reader sees the old value after the commit
+    def _read_device_identity(self) -> DeviceIdentity:
+        device = self.sync_device()
+        return DeviceIdentity(self.get_setting(DEVICE_PREFIX_SETTING),
+                              device["certificate"] if device else None,
+                              device["prefix"] if device else None)
 
     # --- events ---------------------------------------------------------------------------
     def save_event(self, event: Event) -> None:
@@ -223,11 +162,11 @@ class Store:
         return [Event(**{k: v for k, v in row.items() if k != "created_at"}) for row in rows]
 
     # --- sign-ups -------------------------------------------------------------------------
-    # A sign-up's card is numbered and signed inside its transaction: the issuer (the device's
-    # prefix and key) is then checked against other processes' commits at no extra cost, where
-    # checking it before BEGIN took a read transaction of its own.
+    # A sign-up's card is numbered and signed inside its transaction: the issuer's identity is
+    # then checked against other processes' commits by the PRAGMA data_version the identity's
+    # cache reads anyway, where checking it before BEGIN took a read transaction of its own.
 
-    def enroll(self, member: Member, *, issuer: Callable[[], "CardIssuer"], consent_version: str,
+    def add_member(self, member: Member, *, issuer: CardIssuer, consent_version: str,
                record_id: str | None = None, now: dt.datetime | None = None,
                queue_print: bool = False) -> tuple[StoredMember, bool]:
         """Store a new member with its outbox row in one durable transaction.
@@ -236,24 +175,25 @@ class Store:
         existing record and created=False (a resubmitted form); with other data it is a
         ``record_conflict``. An ID number already active here raises DuplicateMemberError.
         `queue_print` also puts the new card in the desk's print queue, in the same transaction.
-        `issuer` loads the card issuer; it is the cache key too, so pass the same one each time.
+        `issuer` numbers and signs the card; StaleIssuerError when its identity is no longer
+        this file's (nothing was written).
         """
-        # enroll_many's work for one item, without its lists: a desk's sign-up one at a time
+        # add_members' work for one item, without its lists: a desk's sign-up one at a time
         # is the common case, and its Python time sits beside each fsync.
         item = NewMember(member, record_id, queue_print)
         now = now or now_local()
         at = (now.isoformat(timespec="milliseconds"), now.date())
         with self._lock:
             with self.transaction() as conn:
-                cards = self.cached(issuer, issuer)
-                (number,), block = self._next_numbers(conn, cards.prefix, 1)
-                result = self._insert(conn, item, *self._rows_for(item, cards, number,
+                self._check_issuer(issuer)
+                (number,), block = self._next_numbers(conn, issuer.prefix, 1)
+                result = self._insert(conn, item, *self._rows_for(item, issuer, number,
                                                                   consent_version, at))
             if block is not None:  # only now is the reservation durable
-                self._numbers[cards.prefix] = block
+                self._numbers[issuer.prefix] = block
         return result
 
-    def enroll_many(self, items: list["NewMember"], *, issuer: Callable[[], "CardIssuer"],
+    def add_members(self, items: list[NewMember], *, issuer: CardIssuer,
                     consent_version: str, now: dt.datetime | None = None,
                     ) -> list[tuple[StoredMember, bool] | DomainError]:
         """Store several sign-ups in ONE durable commit (group commit); a result per item.
@@ -261,16 +201,16 @@ class Store:
         Each item runs under its own SAVEPOINT, so a refused one (duplicate, conflict) leaves the
         others untouched. Nothing is durable, and no result final, until this method returns:
         a crowd of phones then shares one fsync instead of queueing for one each.
-        A number a refused sign-up took is simply never used.
+        A number a refused sign-up took is simply never used. StaleIssuerError as for `add_member`.
         """
         now = now or now_local()
         at = (now.isoformat(timespec="milliseconds"), now.date())
         with self._lock:
             try:
                 with self.transaction() as conn:
-                    cards = self.cached(issuer, issuer)
-                    numbers, block = self._next_numbers(conn, cards.prefix, len(items))
-                    rows = [self._rows_for(item, cards, number, consent_version, at)
+                    self._check_issuer(issuer)
+                    numbers, block = self._next_numbers(conn, issuer.prefix, len(items))
+                    rows = [self._rows_for(item, issuer, number, consent_version, at)
                             for item, number in zip(items, numbers)]
                     if len(items) == 1:  # the transaction is the savepoint
                         results = [self._insert(conn, items[0], *rows[0])]
@@ -280,8 +220,13 @@ class Store:
             except DomainError as error:  # one item, refused: nothing of it was written
                 return [error]
             if block is not None:  # only now is the reservation durable
-                self._numbers[cards.prefix] = block
+                self._numbers[issuer.prefix] = block
         return results
+
+    def _check_issuer(self, issuer: CardIssuer) -> None:
+        identity = self.device_identity()
+        if issuer.identity != identity:
+            raise StaleIssuerError(identity)
 
     def _insert_savepoint(self, conn: sqlite3.Connection, *args: Any,
                           ) -> tuple[StoredMember, bool] | DomainError:
@@ -316,7 +261,7 @@ class Store:
         return numbers, (first + more, last)
 
     @staticmethod
-    def _rows_for(item: NewMember, cards: "CardIssuer", card_number: str, consent_version: str,
+    def _rows_for(item: NewMember, cards: CardIssuer, card_number: str, consent_version: str,
                   at: tuple[str, dt.date]) -> tuple[StoredMember, tuple, tuple]:
         """The signed sign-up, its members row and its outbox row; `at`: (created_at, issued)."""
         member = item.member
@@ -472,12 +417,17 @@ class Store:
             params["day"] = day
         if not include_voided:
             where.append("status = 'active'")
-        sql = "SELECT * FROM members"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY created_at DESC, rowid DESC LIMIT :limit"
-        params["limit"] = limit
-        return [_row_to_stored(row) for row in self._rows(sql, params)]
+        with self._lock:
+            rows = list(self.db["members"].rows_where(" AND ".join(where) or None, params,
+                                                      order_by="created_at DESC, rowid DESC",
+                                                      limit=int(limit)))
+        return [_row_to_stored(row) for row in rows]
+
+    def all_members(self) -> list[StoredMember]:
+        """Every record, voided ones too, oldest first as a register reads (for exports)."""
+        with self._lock:
+            rows = list(self.db["members"].rows_where(order_by="created_at, rowid"))
+        return [_row_to_stored(row) for row in rows]
 
     def audit_trail(self, record_id: str) -> list[dict[str, Any]]:
         """Who did what to a record and when, starting with its enrollment."""
@@ -498,111 +448,6 @@ class Store:
 
     def count_active(self, event: str | None = None) -> int:
         return sum(self.counts_by_group(event).values())
-
-    def outbox_counts(self) -> dict[str, int]:
-        rows = self._rows("SELECT state, count(*) AS n FROM outbox GROUP BY state")
-        counts = {"pending": 0, "sent": 0, "quarantined": 0}
-        counts.update({row["state"]: row["n"] for row in rows})
-        return counts
-
-    def pending_outbox(self, limit: int = 1000, after_id: int = 0) -> list[dict[str, Any]]:
-        """Pending rows in id order; `after_id`: only those after it (a sender reading ahead
-        of its unanswered requests)."""
-        with self._lock:
-            # The body as the UTF-8 bytes SQLite keeps, which the JSON parser reads as they are:
-            # a str would be decoded here and encoded again there (a fifth of a read's time).
-            rows = self.conn.execute("SELECT id, record_id, kind, CAST(body AS BLOB), created_at "
-                                     "FROM outbox WHERE state = 'pending' AND id > ? "
-                                     "ORDER BY id LIMIT ?", (after_id, limit)).fetchall()
-        loads = fast_json.loads
-        return [{"id": i, "record_id": record_id, "kind": kind, "body": loads(body),
-                 "created_at": created_at} for i, record_id, kind, body, created_at in rows]
-
-    # --- sync with the hub (sync.client) ----------------------------------------------------
-    def sync_device(self) -> dict[str, Any] | None:
-        """This device's identity at its hub, or None before provisioning."""
-        rows = self.cached("sync_device",
-                           lambda: self._rows("SELECT * FROM sync_device WHERE id = 1"))
-        return dict(rows[0]) if rows else None
-
-    def save_sync_device(self, *, hub_url: str, device: int, prefix: str, hub_sign_key: str,
-                         hub_box_key: str, certificate: str) -> None:
-        """Record what provisioning returned (keys and certificate as base64url text)."""
-        with self.transaction() as conn:
-            self._cache.clear()
-            conn.execute(
-                "INSERT INTO sync_device(id, hub_url, device, prefix, hub_sign_key, hub_box_key, "
-                "certificate, provisioned_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO "
-                "UPDATE SET hub_url = excluded.hub_url, device = excluded.device, "
-                "prefix = excluded.prefix, hub_sign_key = excluded.hub_sign_key, "
-                "hub_box_key = excluded.hub_box_key, certificate = excluded.certificate, "
-                "provisioned_at = excluded.provisioned_at",
-                (hub_url, device, prefix, hub_sign_key, hub_box_key, certificate,
-                 now_local().isoformat(timespec="milliseconds")))
-
-    def apply_receipt(self, receipt_id: str, body: str, signature: str, held: list[int],
-                      rejected: list[tuple[int, str, str]]) -> tuple[int, int]:
-        """Store a hub receipt and, in the same transaction, mark the outbox rows it holds sent
-        and quarantine the ones it refused (id, code, reason). Only pending rows change, so an
-        old receipt seen again does nothing. Returns (newly sent, newly quarantined)."""
-        at = now_local().isoformat(timespec="milliseconds")
-        with self.transaction() as conn:
-            conn.execute("INSERT INTO sync_receipts(receipt_id, body, signature, received_at) "
-                         "VALUES (?, ?, ?, ?) ON CONFLICT(receipt_id) DO NOTHING",
-                         (receipt_id, body, signature, at))
-            # A receipt usually holds a run of consecutive outbox ids: one UPDATE per run.
-            sent = conn.executemany(
-                "UPDATE outbox SET state = 'sent', sent_at = ?, receipt_id = ?, "
-                "attempts = attempts + 1 WHERE id BETWEEN ? AND ? AND state = 'pending'",
-                [(at, receipt_id, first, last) for first, last in _runs(held)]).rowcount
-            quarantined = conn.executemany(
-                "UPDATE outbox SET state = 'quarantined', error_code = ?, last_error = ?, "
-                "receipt_id = ?, attempts = attempts + 1 WHERE id = ? AND state = 'pending'",
-                [(code, reason, receipt_id, i) for i, code, reason in rejected]).rowcount
-        return sent, quarantined
-
-    def quarantine(self, outbox_id: int, code: str, reason: str) -> None:
-        """Set one outbox row aside with the hub's code: kept, shown, never sent again."""
-        with self.transaction() as conn:
-            conn.execute("UPDATE outbox SET state = 'quarantined', error_code = ?, last_error = ?, "
-                         "attempts = attempts + 1 WHERE id = ? AND state = 'pending'",
-                         (code, reason, outbox_id))
-
-    def note_attempt(self, outbox_ids: list[int], error: str) -> None:
-        """A send that did not get through (the rows stay pending)."""
-        with self.transaction() as conn:
-            conn.executemany("UPDATE outbox SET attempts = attempts + 1, last_error = ? "
-                             "WHERE id = ? AND state = 'pending'",
-                             [(error, i) for i in outbox_ids])
-
-    def quarantined_outbox(self, limit: int = 1000) -> list[dict[str, Any]]:
-        rows = self._rows("SELECT id, record_id, kind, body, created_at, error_code, last_error, "
-                          "attempts FROM outbox WHERE state = 'quarantined' ORDER BY id LIMIT ?",
-                          (limit,))
-        return [{**row, "body": json.loads(row["body"])} for row in rows]
-
-    def replace_union_orgs(self, orgs: list[dict[str, str]]) -> None:
-        """The hub's list of union organisations replaces the local copy."""
-        at = now_local().isoformat(timespec="milliseconds")
-        with self.transaction() as conn:
-            conn.execute("DELETE FROM union_orgs")
-            conn.executemany("INSERT INTO union_orgs(code, name, parent, updated_at) "
-                             "VALUES (?, ?, ?, ?)",
-                             [(o["code"], o["name"], o.get("parent", ""), at) for o in orgs])
-
-    def union_orgs(self) -> list[dict[str, str]]:
-        return self._rows("SELECT code, name, parent FROM union_orgs ORDER BY code")
-
-    def replace_revocations(self, revoked: list[dict[str, Any]]) -> None:
-        """Device keys the hub has revoked (key id hex, device number, when)."""
-        with self.transaction() as conn:
-            conn.execute("DELETE FROM revoked_devices")
-            conn.executemany("INSERT INTO revoked_devices(key_id, device, revoked_at) "
-                             "VALUES (?, ?, ?)",
-                             [(r["key_id"], r.get("device"), r["revoked_at"]) for r in revoked])
-
-    def revoked_key_ids(self) -> set[str]:
-        return {row["key_id"] for row in self._rows("SELECT key_id FROM revoked_devices")}
 
     # --- internals ------------------------------------------------------------------------
     def _by(self, column: str, value: str) -> StoredMember | None:

@@ -31,7 +31,7 @@ class BigScreenState:
 
     def refresh(self) -> None:
         event = self.kiosk.current_event()
-        counts = self.kiosk.store.counts_by_group(event.id)
+        counts = self.kiosk.count_members_by_group(event.id)
         top = max(counts.values(), default=0) or 1
         self.event_name = event.name
         self.total = sum(counts.values())
@@ -40,5 +40,5 @@ class BigScreenState:
         extra = sum(n for code, n in counts.items() if code not in {c for c, _, _ in GROUPS[:8]})
         if extra:
             self.bars.append(Bar("other", t("ui.big.other", self.lang), extra, extra / top))
-        latest = self.kiosk.store.search(event=event.id, include_voided=False, limit=RECENT)
+        latest = self.kiosk.search_members(event=event.id, include_voided=False, limit=RECENT)
         self.recent = [mask_name(s.member.name) for s in latest]

@@ -13,9 +13,6 @@ from kiosk.ui.roster import RosterState
 from kiosk.ui.settings import EventSettings
 
 SCREENS = ("volunteer", "enroll", "done", "roster", "big", "settings")
-IDLE_SETTING = "ui.idle_seconds"
-DEFAULT_IDLE_SECONDS = 120
-LANG_SETTING = "ui.lang"
 
 
 @dataclass
@@ -32,8 +29,8 @@ class DeskSession:
     ask_volunteer: bool = True  # a joining tablet asks for a name; the kiosk machine itself need not
 
     def __post_init__(self) -> None:
-        self.lang = self.kiosk.store.get_setting(LANG_SETTING, "zh") if self.lang == "zh" else self.lang
-        self.lock = AdminLock(self.kiosk.store)
+        self.lang = self.kiosk.desk_language() if self.lang == "zh" else self.lang
+        self.lock = AdminLock(self.kiosk)
         self.form = EnrollForm(self.kiosk, volunteer=self.volunteer, lang=self.lang)
         self.roster = RosterState(self.kiosk, lang=self.lang)
         self.big = BigScreenState(self.kiosk, lang=self.lang)
@@ -114,7 +111,7 @@ class DeskSession:
 
     @property
     def idle_seconds(self) -> int:
-        return int(self.kiosk.store.get_setting(IDLE_SETTING, DEFAULT_IDLE_SECONDS))
+        return self.kiosk.idle_seconds()
 
     def holds_personal_data(self) -> bool:
         return (self.screen == "done" or self.form.holds_personal_data
@@ -135,4 +132,4 @@ class DeskSession:
         return True
 
     def pending_uploads(self) -> int:
-        return self.kiosk.store.outbox_counts()["pending"]
+        return self.kiosk.outbox.counts()["pending"]

@@ -16,8 +16,7 @@ from kiosk.domain import DuplicateMemberError, FormError, mask_id_number, parse_
 from kiosk.domain.catalog import GENDERS, PLATFORM_SUGGESTIONS, label
 from kiosk.domain.errors import DomainError, FieldError
 from kiosk.i18n import t
-from kiosk.service import Enrollment, Kiosk
-from kiosk.storage import StoredMember
+from kiosk.service import Enrollment, Kiosk, StoredMember
 
 # The order a volunteer reads an ID card (姓名, 民族, 公民身份号码), then what the worker says.
 FIELD_ORDER = ("name", "ethnicity", "id_number", "mobile", "group", "employer", "education",
@@ -104,7 +103,7 @@ class EnrollForm:
                 self.errors.setdefault(fe.field, fe.message_en if self.lang == "en" else fe.message_zh)
             enrollment = None
         except DuplicateMemberError as error:
-            self.duplicate = self.kiosk.store.get(error.record_id)
+            self.duplicate = self.kiosk.find_member(error.record_id)
             self.errors["id_number"] = error.message_en if self.lang == "en" else error.message_zh
             enrollment = None
         except DomainError as error:  # record_conflict: the same form id with other data
@@ -155,12 +154,12 @@ class DoneState:
         outcome = print_pdf(card_pdf(self.kiosk.card_face(self.stored)),
                             self.kiosk.paths.print_dir, self.stored.card_number)
         if self.reprint:
-            self.kiosk.store.record_reprint(self.stored.record_id, actor=actor)
+            self.kiosk.record_reprint(self.stored.record_id, actor=actor)
         self.message = outcome.message_en if lang == "en" else outcome.message_zh
         return self.message
 
     def queue_card(self, lang: str = "zh") -> str:
-        self.kiosk.store.queue_print([self.stored.record_id])
-        waiting = len(self.kiosk.store.print_queue())
+        self.kiosk.queue_print([self.stored.record_id])
+        waiting = len(self.kiosk.print_queue())
         self.message = t("ui.done.queued", lang, n=waiting)
         return self.message

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
 from kiosk.domain import DomainError, FormError, mask_id_number, mask_mobile, mask_name
 from kiosk.domain.catalog import GROUPS, label
 from kiosk.i18n import t
-from kiosk.service import Kiosk
-from kiosk.storage import StoredMember
+from kiosk.service import Kiosk, StoredMember
 
 CORRECTABLE_IN_UI = ("name", "mobile", "group", "employer")
 
@@ -41,7 +39,7 @@ class RosterState:
     def refresh(self) -> None:
         event = self.kiosk.current_event().id
         kwargs = {"event": event} if self.scope == "event" else {"day": dt.date.today().isoformat()}
-        found = self.kiosk.store.search(self.query, limit=200, **kwargs)
+        found = self.kiosk.search_members(self.query, limit=200, **kwargs)
         self.rows = [self._row(s) for s in found]
 
     def _row(self, s: StoredMember) -> RosterRow:
@@ -56,22 +54,22 @@ class RosterState:
             voided=s.status == "voided", volunteer=m.volunteer)
 
     def counts(self) -> list[tuple[str, int]]:
-        counts = self.kiosk.store.counts_by_group(self.kiosk.current_event().id)
+        counts = self.kiosk.count_members_by_group(self.kiosk.current_event().id)
         return [(label(GROUPS, code, self.lang), counts[code]) for code, _, _ in GROUPS
                 if counts.get(code)]
 
     def total(self) -> int:
-        return self.kiosk.store.count_active(self.kiosk.current_event().id)
+        return self.kiosk.count_active_members(self.kiosk.current_event().id)
 
     def stored(self, record_id: str) -> StoredMember:
-        found = self.kiosk.store.get(record_id)
+        found = self.kiosk.find_member(record_id)
         if found is None:
             raise DomainError("not_found")
         return found
 
     def void(self, record_id: str, reason: str, actor: str) -> bool:
         try:
-            self.kiosk.store.void(record_id, actor=actor, reason=reason)
+            self.kiosk.void_member(record_id, actor=actor, reason=reason)
         except DomainError as error:
             self.message = error.message_en if self.lang == "en" else error.message_zh
             return False
@@ -82,19 +80,16 @@ class RosterState:
     def correct(self, record_id: str, changes: dict[str, str], reason: str,
                 actor: str) -> dict[str, str]:
         """Apply `changes` (validated like a new form); field -> message for what is wrong."""
-        old = self.stored(record_id)
-        form = {k: v for k, v in old.member.to_dict().items()
-                if k not in ("gender", "birth_date")}
-        form.update({k: v for k, v in changes.items() if k in CORRECTABLE_IN_UI})
         try:
-            member = self.kiosk.validate(form, channel=old.member.channel,
-                                         volunteer=old.member.volunteer)
-            member = dataclasses.replace(member, event=old.member.event)
-            self.kiosk.store.correct(record_id, member, actor=actor, reason=reason)
+            self.kiosk.correct_member(
+                record_id, {k: v for k, v in changes.items() if k in CORRECTABLE_IN_UI},
+                actor=actor, reason=reason)
         except FormError as error:
             return {e.field: (e.message_en if self.lang == "en" else e.message_zh)
                     for e in error.errors}
         except DomainError as error:
+            if error.code == "not_found":  # no such row on screen: a bug, not a volunteer's slip
+                raise
             return {"reason" if error.code == "reason.required" else "form":
                     error.message_en if self.lang == "en" else error.message_zh}
         self.message = t("ui.roster.corrected", self.lang)
@@ -103,17 +98,17 @@ class RosterState:
 
     def audit(self, record_id: str) -> list[str]:
         return [f"{a['at'][:16].replace('T', ' ')} {a['action']} {a['actor']} {a['reason']}".strip()
-                for a in self.kiosk.store.audit_trail(record_id)]
+                for a in self.kiosk.audit_trail(record_id)]
 
     def print_sheet(self) -> str:
         """Print the queued cards as A4 sheets of 10 (or write the PDF)."""
         from kiosk.cards import print_pdf, sheet_pdf
 
-        queued = self.kiosk.store.print_queue()
+        queued = self.kiosk.print_queue()
         if not queued:
             return t("ui.roster.queue_empty", self.lang)
         pdf = sheet_pdf([self.kiosk.card_face(s) for s in queued])
         outcome = print_pdf(pdf, self.kiosk.paths.print_dir,
                             f"sheet-{dt.datetime.now():%Y%m%d-%H%M%S}")
-        self.kiosk.store.mark_printed([s.record_id for s in queued])
+        self.kiosk.mark_printed([s.record_id for s in queued])
         return outcome.message_en if self.lang == "en" else outcome.message_zh

@@ -4,7 +4,8 @@ and kiosk.ui.draw only turn their state into controls and events into their acti
 The page is one frame built once: the top bar and a body holding each screen's root, built on
 first use and then shown or hidden (``visible``) and updated in place. Every interactive control
 carries a stable semantics identifier (``enroll-name``, ``enroll-submit``, ``group-courier`` …)
-and the labels DESIGN §4 names, so screen readers and the browser tests find them.
+and a label from the one translation table (in Chinese 姓名, 身份证号, 手机号, 提交 …), so screen
+readers and the browser tests find them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import flet as ft
 
 from kiosk.i18n import t
 from kiosk.service import Kiosk
-from kiosk.ui.desk import LANG_SETTING, DeskSession
+from kiosk.ui.desk import DeskSession
 from kiosk.ui.draw.big import BigView
 from kiosk.ui.draw.common import ScreenView
 from kiosk.ui.draw.enroll import DoneView, EnrollView, VolunteerView
@@ -219,7 +220,7 @@ class DeskView:
         """Every string comes from the one table: rebuild the screens in the other language."""
         lang = "en" if self.desk.lang == "zh" else "zh"
         self.desk.set_lang(lang)
-        self.kiosk.store.set_setting(LANG_SETTING, lang)
+        self.kiosk.set_desk_language(lang)
         if self.desk.screen == "roster":
             self.desk.roster.refresh()
         self.views.clear()

@@ -12,7 +12,6 @@ does not hit the hub in step.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import random
 import threading
@@ -78,7 +77,7 @@ class BackgroundSync:
         self.config = config or SyncConfig()
         self.transport = transport
         self.on_status: list[Callable[[SyncStatus], None]] = []
-        self._status = SyncStatus(last_success=kiosk.store.get_setting("sync.last_success"))
+        self._status = SyncStatus(last_success=kiosk.outbox.last_success())
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -114,7 +113,7 @@ class BackgroundSync:
         self._wake.set()
 
     def _set(self, **changes: object) -> None:
-        counts = self.kiosk.store.outbox_counts()
+        counts = self.kiosk.outbox.counts()
         with self._lock:
             self._status = replace(self._status, **counts, **changes)
             status = self._status
@@ -130,13 +129,12 @@ class BackgroundSync:
             self._wake.clear()
             wait = self.config.idle_interval
             try:
-                identity = Identity.of(self.kiosk.store)
+                identity = Identity.of(self.kiosk)
                 with HubClient(identity.hub_url, config=self.config,
                                transport=self.transport) as client:
                     uploader = Uploader(self.kiosk, client, batch_size=self.config.batch_size)
                     sync_once(self.kiosk, uploader, self._set)
-                now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-                self.kiosk.store.set_setting("sync.last_success", now)
+                now = self.kiosk.outbox.note_success()
                 backoff.reset()
                 self._set(state="idle", last_success=now, last_error="", progress_done=0,
                           progress_total=0)

@@ -20,8 +20,8 @@ from sync.protocol.batch import MAX_ITEMS
 
 def export_bundle(kiosk, path: str | Path) -> int:
     """Write the pending rows (up to the format's limit) to `path`, atomically; returns how many."""
-    identity = Identity.of(kiosk.store)
-    rows = kiosk.store.pending_outbox(MAX_ITEMS)
+    identity = Identity.of(kiosk)
+    rows = kiosk.outbox.pending_batch(MAX_ITEMS)
     if not rows:
         return 0
     _batch, envelope = build_envelope(kiosk, identity, rows)
@@ -38,4 +38,4 @@ def export_bundle(kiosk, path: str | Path) -> int:
 def import_receipt(kiosk, path: str | Path) -> tuple[int, int]:
     """Apply a receipt file the hub printed for one of our bundles; returns (sent, quarantined)."""
     doc: Any = json.loads(Path(path).read_text(encoding="utf-8"))
-    return apply_receipt(kiosk, Identity.of(kiosk.store), doc)
+    return apply_receipt(kiosk, Identity.of(kiosk), doc)

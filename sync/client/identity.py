@@ -18,9 +18,9 @@ class Identity:
     certificate: bytes
 
     @classmethod
-    def of(cls, store) -> "Identity":
-        """The identity stored in a kiosk Store; NotProvisionedError before provisioning."""
-        row = store.sync_device()
+    def of(cls, kiosk) -> "Identity":
+        """What provisioning left on `kiosk` (kiosk.outbox); NotProvisionedError before it."""
+        row = kiosk.outbox.hub_identity()
         if row is None:
             raise NotProvisionedError()
         return cls(row["hub_url"], row["device"], row["prefix"], b64d(row["hub_sign_key"]),

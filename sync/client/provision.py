@@ -30,20 +30,18 @@ def provision(kiosk, code_text: str, hub_url: str | None = None, *,
     key = kiosk.device_key
     request = {"code": normalise_code(code), "public_key": b64e(key.public_bytes),
                "proof": b64e(key.sign(proof_message(code, key.public_bytes))),
-               "name": kiosk.store.get_setting("device_name", "") or ""}
+               "name": kiosk.outbox.device_name()}
     with HubClient(url, transport=transport) as client:
         answer = client.provision(request)
     cert = DeviceCert.from_bytes(b64d(answer["certificate"]))
     if cert.public_key != key.public_bytes or not cert.verify(
             answer["prefix"], [_ed25519(b64d(answer["hub_sign_key"]))]):
         raise SyncError("bad_receipt")  # not our certificate, or not signed by that hub
-    kiosk.store.save_sync_device(hub_url=url, device=int(answer["device"]),
-                                 prefix=answer["prefix"], hub_sign_key=answer["hub_sign_key"],
-                                 hub_box_key=answer["hub_box_key"],
-                                 certificate=answer["certificate"])
-    kiosk.set_device_prefix(answer["prefix"])
-    kiosk.store.replace_union_orgs(answer.get("orgs", []))
-    kiosk.store.replace_revocations(answer.get("revocations", []))
+    kiosk.outbox.save_hub_identity(hub_url=url, device=int(answer["device"]),
+                                   prefix=answer["prefix"], hub_sign_key=answer["hub_sign_key"],
+                                   hub_box_key=answer["hub_box_key"],
+                                   certificate=answer["certificate"])
+    kiosk.outbox.replace_hub_config(answer.get("orgs", []), answer.get("revocations", []))
     return answer
 
 

@@ -47,13 +47,13 @@ def app_version() -> str:
 
 
 def build_report(kiosk) -> dict[str, Any]:
-    """The report's JSON body, from the kiosk's store."""
-    store = kiosk.store
+    """The report's JSON body, from the kiosk's outbox."""
+    outbox = kiosk.outbox
     quarantined = [{"seq": int(row["id"]), "record_id": str(row["record_id"])[:64],
                     "code": str(row["error_code"] or "")[:20], "name": _problem_name(row)}
-                   for row in store.quarantined_outbox(limit=MAX_QUARANTINED)]
-    return {"outbox": store.outbox_counts(),
-            "last_signup_at": store.last_signup_at(),
+                   for row in outbox.quarantined(limit=MAX_QUARANTINED)]
+    return {"outbox": outbox.counts(),
+            "last_signup_at": outbox.last_signup_at(),
             "app_version": app_version(), "quarantined": quarantined}
 
 
@@ -68,7 +68,7 @@ def _problem_name(row: dict[str, Any]) -> str:
 def send_report(kiosk, client: HubClient) -> dict[str, Any]:
     """Send the report now through `client`; the hub's answer. Raises SyncError as every call
     to the hub does: callers that must not fail use ``report_after_sync``."""
-    identity = Identity.of(kiosk.store)
+    identity = Identity.of(kiosk)
     body = json.dumps(build_report(kiosk), ensure_ascii=False, separators=(",", ":")).encode()
     return client.post_report(body, kiosk.device_key, identity.device, timeout=REPORT_TIMEOUT)
 
@@ -78,9 +78,9 @@ def report_after_sync(kiosk, client: HubClient) -> bool:
     MIN_INTERVAL seconds ago with the same number of quarantined records. Never raises;
     True when a report was taken by the hub."""
     try:
-        identity = Identity.of(kiosk.store)
-        key = (str(getattr(kiosk.store, "path", "")), identity.hub_url, identity.device)
-        quarantined = kiosk.store.outbox_counts()["quarantined"]
+        identity = Identity.of(kiosk)
+        key = (str(kiosk.outbox.database_path), identity.hub_url, identity.device)
+        quarantined = kiosk.outbox.counts()["quarantined"]
         with _last_sent_lock:
             last = _last_sent.get(key)
         if last is not None and time.monotonic() - last[0] < MIN_INTERVAL \

@@ -62,8 +62,8 @@ def apply_receipt(kiosk, identity: Identity, doc: Any, *, batch_id: str | None =
             or (envelope and body.get("digest") != hashlib.sha256(envelope).hexdigest()):
         raise ProblemError("malformed", reason="receipt for another batch")
     rejected = [(int(r["seq"]), str(r["code"]), _reason(r)) for r in receipt.rejected()]
-    return kiosk.store.apply_receipt(receipt.receipt_id, json.dumps(body, ensure_ascii=False),
-                                     receipt.signature, receipt.held(), rejected)
+    return kiosk.outbox.apply_receipt(receipt.receipt_id, json.dumps(body, ensure_ascii=False),
+                                      receipt.signature, receipt.held(), rejected)
 
 
 def _reason(rejection: dict[str, Any]) -> str:
@@ -98,12 +98,12 @@ class Uploader:
         self.close()
 
     def pull_config(self) -> None:
-        """Organisations and revocations from the hub into the kiosk's store."""
-        identity = Identity.of(self.kiosk.store)
+        """Organisations and revocations from the hub onto the kiosk."""
+        identity = Identity.of(self.kiosk)
         doc = self.client.get_config(self.kiosk.device_key, identity.device)
-        self.kiosk.store.replace_union_orgs([o for o in doc.get("orgs", []) if isinstance(o, dict)])
-        self.kiosk.store.replace_revocations([r for r in doc.get("revocations", [])
-                                              if isinstance(r, dict)])
+        self.kiosk.outbox.replace_hub_config(
+            [o for o in doc.get("orgs", []) if isinstance(o, dict)],
+            [r for r in doc.get("revocations", []) if isinstance(r, dict)])
 
     def push(self, progress: Progress | None = None) -> PushResult:
         """Send every pending row; RetryLaterError / DeviceRefusedError stop the pass (what was
@@ -117,9 +117,10 @@ class Uploader:
         answered and its receipt applied, so a record's correction never overtakes its creation
         (creations depend on nothing sent before them).
         """
-        identity = Identity.of(self.kiosk.store)
+        identity = Identity.of(self.kiosk)
+        outbox = self.kiosk.outbox
         result = PushResult()
-        total = self.kiosk.store.outbox_counts()["pending"]
+        total = outbox.counts()["pending"]
         done = 0
         inflight: collections.deque[_InFlight] = collections.deque()
         stop = threading.Event()
@@ -129,13 +130,13 @@ class Uploader:
             """Read and seal the outbox a batch at a time, ahead of the sender. Rows up to
             `last_id` were handed over already (their request may still be unanswered, so they
             are still pending): the next read starts after them. One batch per read lets the
-            first request leave as soon as it is sealed (reading four batches first kept the
-            hub idle for ~40 ms of a 20,000-record push), and holds the store's lock, which
-            sign-ups wait for, for one batch's read at a time."""
+            first request leave as soon as it is sealed, instead of the hub waiting while the
+            kiosk reads ahead, and holds the store's lock, which sign-ups wait for, for one
+            batch's read at a time."""
             last_id = 0
             try:
                 while not stop.is_set():
-                    rows = self.kiosk.store.pending_outbox(self.batch_size, after_id=last_id)
+                    rows = outbox.pending_batch(self.batch_size, after_id=last_id)
                     if not rows:
                         break
                     last_id = rows[-1]["id"]
@@ -210,7 +211,7 @@ class Uploader:
                 doc = self.client.post_batch(envelope, self.kiosk.device_key, identity.device)
         except RequestRefusedError as error:
             if len(rows) == 1:
-                self.kiosk.store.quarantine(int(rows[0]["id"]), error.problem or error.code,
+                self.kiosk.outbox.set_aside(int(rows[0]["id"]), error.problem or error.code,
                                             error.name)
                 result.quarantined += 1
                 return
@@ -219,8 +220,8 @@ class Uploader:
             self._send(identity, rows[half:], result)
             return
         except RetryLaterError as error:
-            self.kiosk.store.note_attempt([int(r["id"]) for r in rows],
-                                          f"{error.problem or error.name}")
+            self.kiosk.outbox.note_failed_attempt([int(r["id"]) for r in rows],
+                                                  f"{error.problem or error.name}")
             raise
         result.bytes_sent += len(envelope)
         result.batches += 1

@@ -141,7 +141,7 @@ def test_a_mistyped_card_number_is_detected(prefix, sequence, data):
 
 
 def spec_is_valid(text: str) -> bool:
-    """DESIGN §3 read literally: PPPP-NNNNNN-C, weights 1..10 over the 10-symbol body, mod 31."""
+    """The card number contract read literally: PPPP-NNNNNN-C, weights 1..10 over the 10-symbol body, mod 31."""
     parts = text.split("-")
     if [len(p) for p in parts] != [4, 6, 1] or not all(c in "0123456789" for c in parts[1]):
         return False

@@ -15,7 +15,8 @@ from PIL import Image
 from kiosk.join import close_join, join_access, join_qr_png, join_url, rotate_join
 from kiosk.selfreg import Budget, RateLimits
 from kiosk.join.access import access_keys, record_id_for
-from kiosk.join.address import PUBLIC_URL_SETTING, base_url, pick_lan_address
+from kiosk.join.address import base_url, pick_lan_address
+from kiosk.service.settings import PUBLIC_URL_SETTING
 from kiosk.selfreg.limits import RateLimiter
 from kiosk.join.poster import poster_pdf
 from kiosk.service import Kiosk

@@ -7,9 +7,10 @@ from hypothesis import given, strategies as st
 
 from tests.support.idgen import make_id, valid_form
 from kiosk.domain import DomainError, DuplicateMemberError, validate_member
-from kiosk.storage import Store
+from kiosk.storage import DeviceIdentity, Store
 from kiosk.storage.migrations import LATEST, migrate
-from kiosk.storage.store import NewMember, _runs
+from kiosk.storage.outbox import _runs
+from kiosk.storage.store import NewMember
 
 TODAY = dt.date(2026, 11, 25)
 PREFIX = "K7A3"
@@ -22,15 +23,12 @@ def member(**overrides):
 class FakeCards:
     """A card issuer (kiosk.storage.CardIssuer); signing has its own tests in test_cards_*."""
 
+    identity = DeviceIdentity()  # a fresh file's: no prefix from a hub yet
     prefix = PREFIX
 
     @staticmethod
     def sign(member, card_number: str, issued: dt.date) -> str:
         return f"T:{card_number}:{issued.isoformat()}"
-
-
-def fake_cards():
-    return FakeCards
 
 
 @pytest.fixture
@@ -41,7 +39,7 @@ def store(tmp_path):
 
 
 def enroll(store, m, **kw):
-    return store.enroll(m, issuer=fake_cards, consent_version="v1-test", **kw)
+    return store.add_member(m, issuer=FakeCards, consent_version="v1-test", **kw)
 
 
 def test_a_sign_up_and_its_outbox_and_audit_rows_are_written_together(store):
@@ -80,7 +78,7 @@ def test_a_failed_signature_leaves_nothing_half_written(store):
             raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError):
-        store.enroll(member(), issuer=lambda: BrokenCards, consent_version="v1")
+        store.add_member(member(), issuer=BrokenCards, consent_version="v1")
     assert store.count_active() == 0 and store.pending_outbox() == []
     stored, _ = enroll(store, member())
     assert stored.card_number.startswith("K7A3-000001")  # the sequence was rolled back too
@@ -139,10 +137,12 @@ def test_migrations_can_be_applied_twice(tmp_path):
     assert migrate(conn) == LATEST
     assert migrate(conn) == LATEST
     # Replaying every step on an up-to-date file changes nothing either.
+    from sqlite_utils import Database
+
     from kiosk.storage.migrations import MIGRATIONS
     schema = conn.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall()
     for step in MIGRATIONS:
-        step(conn)
+        step(Database(conn))
     assert conn.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall() == schema
 
 
@@ -238,7 +238,7 @@ def test_a_store_that_takes_one_sign_up_leaves_no_gap(tmp_path):
 def test_a_refused_sign_up_in_a_batch_does_not_share_its_number(store):
     enroll(store, member(id_number=make_id(seq=1)))
     items = [NewMember(member(id_number=make_id(seq=n))) for n in (2, 1, 3)]
-    results = store.enroll_many(items, issuer=fake_cards, consent_version="v1")
+    results = store.add_members(items, issuer=FakeCards, consent_version="v1")
     assert isinstance(results[1], DuplicateMemberError)
     stored = [results[0][0], results[2][0]]
     assert len({s.card_number for s in stored}) == 2

@@ -99,7 +99,7 @@ def signed_post(kiosk, path: str, body: bytes, content_type: str) -> httpx.Respo
     from sync.client import Identity
     from sync.protocol.auth import sign_request
 
-    ident = Identity.of(kiosk.store)
+    ident = Identity.of(kiosk)
     headers = sign_request(kiosk.device_key, ident.device, "POST", path, body, int(time.time()))
     headers["content-type"] = content_type
     return httpx.post(ident.hub_url + path, content=body, headers=headers, timeout=10)
@@ -114,7 +114,7 @@ def send_other_version(kiosk, rows: list[dict], **changes) -> dict:
     from sync.protocol.receipt import verify_receipt
 
     altered = [{**row, "body": {**row["body"], **changes}} for row in rows]
-    ident = Identity.of(kiosk.store)
+    ident = Identity.of(kiosk)
     envelope = build_envelope(kiosk, ident, altered)[1]
     answer = signed_post(kiosk, "/v1/batches", envelope, "application/vnd.ruhui.batch")
     assert answer.status_code == 200, answer.text

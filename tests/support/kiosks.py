@@ -51,7 +51,7 @@ def no_keepalive() -> httpx.HTTPTransport:
 
 def uploader(kiosk: Kiosk, *, batch_size: int = 1000, read_timeout: float = 10.0,
              transport: httpx.BaseTransport | None = None) -> Uploader:
-    identity = kiosk.store.sync_device()
+    identity = kiosk.outbox.hub_identity()
     config = SyncConfig(batch_size=batch_size, read_timeout=read_timeout)
     return Uploader(kiosk, HubClient(identity["hub_url"], config=config, transport=transport),
                     batch_size=batch_size)

@@ -26,12 +26,12 @@ def hub(hub_db):
 
 def test_card_printed_offline_verifies_with_only_the_hub_key(hub, tmp_path):
     kiosk = provisioned(tmp_path / "k", hub.store, hub.url)
-    hub_only = Keyring([Identity.of(kiosk.store).hub_sign_key])
+    hub_only = Keyring([Identity.of(kiosk).hub_sign_key])
     hub.__exit__(None, None, None)  # offline from here on
     enrolled = kiosk.enroll(form(1))
     claims = verify_card_token(enrolled.token, hub_only)
     assert claims.card_number == enrolled.card_number
-    assert enrolled.card_number.startswith(Identity.of(kiosk.store).prefix)
+    assert enrolled.card_number.startswith(Identity.of(kiosk).prefix)
     # another kiosk of the same hub verifies it too; a stranger's keyring does not
     assert verify_card_token(enrolled.token, provisioned_keyring(kiosk))
     stranger = Keyring([DeviceKey.from_private_key(Ed25519PrivateKey.generate()).public_bytes])

@@ -16,7 +16,7 @@ import pytest
 
 from sync.client import RetryLaterError
 from tests.support.hubdb import hub_rows
-from sync.hub.store import open_hub_store
+from sync.hub.storage.open import open_hub_store
 from tests.support.faultproxy import FaultProxy
 from tests.support.hubserver import ProcessHub
 from tests.support.kiosks import form, id_number, no_keepalive, provisioned, push

@@ -7,11 +7,12 @@ import hashlib
 import pytest
 
 from kiosk.ui.desk import DeskSession
-from kiosk.ui.lock import PIN_SETTING, SCRYPT_N, AdminLock, check_pin, hash_pin
+from kiosk.service.settings import PIN_SETTING, SCRYPT_N, check_pin, hash_pin
+from kiosk.ui.lock import AdminLock
 
 
 def test_pin_is_stored_as_salted_scrypt_never_in_clear(kiosk):
-    lock = AdminLock(kiosk.store)
+    lock = AdminLock(kiosk)
     assert lock.set_pin("482913", "482913") is None
     stored = kiosk.store.get_setting(PIN_SETTING)
     assert "482913" not in stored
@@ -35,13 +36,13 @@ def test_a_stored_hash_verifies_with_its_own_parameters():
     ("1234567890123", "1234567890123", "ui.lock.pin_format"), ("1234", "1243", "ui.lock.pin_mismatch"),
 ])
 def test_bad_new_pins_are_refused(kiosk, pin, confirm, problem):
-    lock = AdminLock(kiosk.store)
+    lock = AdminLock(kiosk)
     assert lock.set_pin(pin, confirm) == problem
     assert not lock.has_pin and not lock.unlocked
 
 
 def test_a_locked_tab_cannot_change_the_pin_or_reach_settings(kiosk):
-    AdminLock(kiosk.store).set_pin("4829", "4829")
+    AdminLock(kiosk).set_pin("4829", "4829")
     desk = DeskSession(kiosk, ask_volunteer=False)
     assert desk.lock.set_pin("0000", "0000") == "ui.lock.locked"
     assert desk.go("settings") == "locked" and desk.screen == "enroll"
@@ -53,7 +54,7 @@ def test_a_locked_tab_cannot_change_the_pin_or_reach_settings(kiosk):
 
 
 def test_unlocking_one_tab_leaves_the_others_locked(kiosk):
-    AdminLock(kiosk.store).set_pin("4829", "4829")
+    AdminLock(kiosk).set_pin("4829", "4829")
     first, second = DeskSession(kiosk, ask_volunteer=False), DeskSession(kiosk, ask_volunteer=False)
     assert first.lock.unlock("4829")
     assert second.go("settings") == "locked"

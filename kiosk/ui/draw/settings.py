@@ -5,7 +5,6 @@ from __future__ import annotations
 import flet as ft
 
 from kiosk.domain.catalog import GROUPS
-from kiosk.ui.desk import IDLE_SETTING
 from kiosk.ui.draw.common import BIG_TARGET, ScreenView, choice_options, sem
 
 LABELS = {"name": "ui.settings.name", "date": "ui.settings.date", "place": "ui.settings.place",
@@ -60,7 +59,7 @@ class SettingsView(ScreenView):
         self.desk.touch()
         value = (e.control.value or "").strip()
         if value.isdigit() and IDLE_RANGE[0] <= int(value) <= IDLE_RANGE[1]:
-            self.host.kiosk.store.set_setting(IDLE_SETTING, int(value))
+            self.host.kiosk.set_idle_seconds(int(value))
 
     async def on_save(self, e, as_new: bool = False) -> None:
         self.desk.touch()

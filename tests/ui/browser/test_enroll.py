@@ -11,7 +11,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from kiosk.join.access import join_access
-from kiosk.ui.desk import IDLE_SETTING
+from kiosk.service.settings import IDLE_SETTING
 
 from tests.support.idgen import make_id
 
