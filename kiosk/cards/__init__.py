@@ -1,10 +1,9 @@
 """Membership cards: the signed QR token, the card image (PNG), print sheets (PDF), printing.
 
-The device key, keyrings and QR matrices are kiosk.primitives (the hub needs them too); the
-keyring names are handed on here because verifying a card needs one.
+The device key, keyrings and QR matrices are kiosk.primitives (the hub needs them too), the CJK
+font kiosk.fonts; the names a card's users need are handed on here.
 
     token     CardClaims <-> "RH:..." signed token text
-    fonts     the CJK font that draws rare name characters
     layout    card geometry shared by the PNG and the PDF
     render    CardFace -> PNG / Pillow image
     pdf       one-card PDF, A4 sheets of 10

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import sqlite3
 import stat
 import subprocess
 import tempfile
@@ -55,25 +54,20 @@ def check_data_dir(paths: KioskPaths) -> Check:
 
 
 def check_database(paths: KioskPaths) -> Check:
-    from kiosk.storage.migrations import LATEST
+    from kiosk.storage.health import check_file
 
     if not paths.database.exists():
         return Check("database", "ok", bilingual("cli.doctor.database_none", UNDER))
-    try:
-        conn = sqlite3.connect(f"file:{paths.database}?mode=ro", uri=True)
-        try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            integrity = conn.execute("PRAGMA quick_check").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.Error as error:
+    health = check_file(paths.database)
+    if health.error:
         return Check("database", "fail", bilingual("cli.doctor.database_unopenable", UNDER,
-                                                   error=error))
-    if integrity != "ok":
+                                                   error=health.error))
+    if not health.intact:
         return Check("database", "fail", bilingual("cli.doctor.database_damaged", UNDER))
-    if version > LATEST:
+    if health.newer:
         return Check("database", "fail", bilingual("cli.doctor.database_newer", UNDER))
-    return Check("database", "ok", bilingual("cli.doctor.database_ok", UNDER, version=version))
+    return Check("database", "ok", bilingual("cli.doctor.database_ok", UNDER,
+                                             version=health.version))
 
 
 def check_keys(paths: KioskPaths) -> Check:

@@ -7,7 +7,7 @@ refuse whatever it would treat differently (subclasses, dataclasses, dates), and
 refuses (lone surrogates, integers past 64 bits, NaN, UTF-16 input, ...) goes to ``json``, which
 accepts it or raises as before. orjson reads an integer past 64 bits as a float, so a document in
 which it found any float is read again by ``json`` (ours hold none). Encoding floats is the one
-difference left (1e16 vs 1e+16): nothing encoded here holds any. tests/test_fast_json.py holds
+difference left (1e16 vs 1e+16): nothing encoded here holds any. tests/domain/test_fast_json.py holds
 both to this with hypothesis.
 """
 

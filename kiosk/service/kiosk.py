@@ -1,7 +1,7 @@
 """The kiosk's library face: validate, store durably, sign, and draw cards.
 
 The CLI, the Flet screens and the phone page all call this; none of them talks to SQLite or the
-card code directly, so the rules hold whichever door a worker comes through. Kiosk is made of
+card code directly for a sign-up, so the rules hold whichever door a worker comes through. Kiosk is made of
 parts: sign-ups, events and cards here, the records in kiosk.service.records, the settings in
 kiosk.service.settings, and the uploader's door, `kiosk.outbox` (kiosk.service.outbox).
 """
@@ -276,7 +276,7 @@ class Kiosk(MemberRecords, KioskSettings):
 
 
 class DeviceCards(NamedTuple):
-    """This device's card issuer (kiosk.storage.CardIssuer): the identity it was made for, the
+    """This device's card issuer (kiosk.storage.store.CardIssuer): the identity it was made for, the
     prefix it numbers under and its signer."""
 
     identity: DeviceIdentity

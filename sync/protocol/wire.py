@@ -44,7 +44,7 @@ def canonical_rows(cols: Mapping[str, list[Any]], n: int) -> list[str]:
     escapes) goes into a template as is (a column with one value for all, into the template
     itself); any other column is encoded value by value, the way json.dumps encodes the value
     inside the object. A record with a None falls back to json.dumps of its dict.
-    tests/test_sync_protocol.py checks the equality with hypothesis."""
+    tests/sync/test_protocol.py checks the equality with hypothesis."""
     keys = sorted(cols)
     if not keys:
         return ["{}"] * n

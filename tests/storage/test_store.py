@@ -21,7 +21,7 @@ def member(**overrides):
 
 
 class FakeCards:
-    """A card issuer (kiosk.storage.CardIssuer); signing has its own tests in test_cards_*."""
+    """A card issuer (kiosk.storage.store.CardIssuer); signing has its own tests in tests/cards."""
 
     identity = DeviceIdentity()  # a fresh file's: no prefix from a hub yet
     prefix = PREFIX

@@ -44,7 +44,7 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
-# --- members (tests/test_hub_admin_members*.py) ------------------------------------------------
+# --- members (tests/hub/admin/test_members.py) ---------------------------------------------------
 def named_kiosk(path, hub, name: str):
     """A real kiosk at `path`, provisioned with `hub` under the device name `name`."""
     from sync.client.provision import provision
@@ -61,7 +61,7 @@ def links_of(html: str) -> list[str]:
     return re.findall(r'(?:href|src|action)="([^"]*)"', html)
 
 
-# --- figures and exports (tests/test_hub_admin_figures.py, _exports.py, _browser_exports.py) ---
+# --- figures and exports (tests/hub/admin/test_figures.py, test_exports.py, test_browser_exports.py) ---
 def sign_up_on(kiosk, day: str, n: int, **fields):
     """Person `n` (tests.support.kiosks.form) signed up at `kiosk` on `day` (YYYY-MM-DD), as if
     the kiosk's clock said so: the sign-up waiting in its outbox is dated that day."""
@@ -92,7 +92,7 @@ def xlsx_rows(content: bytes) -> list[tuple]:
         book.close()
 
 
-# --- devices, status reports, review queue (tests/test_hub_admin_devices.py, _review.py) -------
+# --- devices, status reports, review queue (tests/hub/admin/test_devices.py, test_review.py) ---------
 def signed_post(kiosk, path: str, body: bytes, content_type: str) -> httpx.Response:
     """POST `body` to the kiosk's hub, signed with the kiosk's key as every request after
     provisioning is."""
