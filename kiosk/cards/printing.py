@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.i18n import t
+from kiosk.primitives.private_files import DIR_MODE, private_file
 
 LPSTAT_TIMEOUT = 10
 LP_TIMEOUT = 30
@@ -79,11 +80,11 @@ def parse_lpstat_default(output: str) -> str | None:
 
 
 def _write_pdf(pdf_bytes: bytes, out_dir: Path, name: str) -> Path:
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     stem = _UNSAFE.sub("_", name).strip(" .") or "card"
     path = out_dir / (stem if stem.lower().endswith(".pdf") else f"{stem}.pdf")
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(pdf_bytes)
+    private_file(tmp).write_bytes(pdf_bytes)  # a member's card: 0600 whoever calls
     os.replace(tmp, path)  # a reader never sees half a PDF
     return path
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from kiosk.cli.common import say
 from kiosk.domain import DomainError
 from kiosk.i18n import t
+from kiosk.primitives.private_files import PRIVATE_UMASK
 
 # One module per command group; a module registers its subcommands.
 COMMAND_MODULES = (
@@ -50,6 +52,10 @@ def _report(error: DomainError) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    # Everything the command writes (the store, exports, bundles, cards, backups, the web
+    # cache) is for its owner alone: 0600 files, 0700 folders. Put back on return, for callers
+    # that run main() inside a longer-lived process (tests).
+    umask = os.umask(PRIVATE_UMASK)
     try:
         if _has_undecodable(argv):
             raise DomainError("input.encoding")
@@ -65,3 +71,5 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    finally:
+        os.umask(umask)

@@ -10,6 +10,7 @@ from kiosk.cards import card_pdf, load_keyring, print_pdf, sheet_pdf
 from kiosk.cli.common import open_kiosk, print_json, say, say_text
 from kiosk.domain import DomainError
 from kiosk.domain.catalog import GROUPS, label
+from kiosk.primitives.private_files import private_file
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,10 +44,10 @@ def show_card(args: argparse.Namespace) -> int:
             raise DomainError("not_found")
         face = kiosk.card_face(stored)
         if args.png:
-            args.png.write_bytes(kiosk.card_png(stored))
+            private_file(args.png).write_bytes(kiosk.card_png(stored))
             written = args.png
         elif args.pdf:
-            args.pdf.write_bytes(card_pdf(face))
+            private_file(args.pdf).write_bytes(card_pdf(face))
             written = args.pdf
         else:
             outcome = print_pdf(card_pdf(face), kiosk.paths.print_dir, f"card-{stored.card_number}")
@@ -71,7 +72,7 @@ def print_sheet(args: argparse.Namespace) -> int:
             return 1
         pdf = sheet_pdf([kiosk.card_face(stored) for stored in rows])
         if args.pdf:
-            args.pdf.write_bytes(pdf)
+            private_file(args.pdf).write_bytes(pdf)
             say_text("cli.sheet.written", n=len(rows), path=args.pdf)
         else:
             outcome = print_pdf(pdf, kiosk.paths.print_dir, f"sheet-{dt.date.today().isoformat()}")

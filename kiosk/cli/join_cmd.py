@@ -8,6 +8,7 @@ from pathlib import Path
 from kiosk.cli.common import open_kiosk, say_text
 from kiosk.i18n import t
 from kiosk.join.address import DEFAULT_PORT
+from kiosk.primitives.private_files import private_file
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -75,6 +76,6 @@ def poster_command(args: argparse.Namespace) -> int:
             return 1
         pdf = poster_pdf(join_url(kiosk, args.base_url, port=args.port), kiosk.current_event().name)
         args.pdf.parent.mkdir(parents=True, exist_ok=True)
-        args.pdf.write_bytes(pdf)
+        private_file(args.pdf).write_bytes(pdf)
         print(f"{t('join.cli_poster_written', 'zh')} {args.pdf}")
         return 0

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 import csv
+import getpass
+import sys
 from pathlib import Path
 
 from kiosk.cli.common import bilingual, masked_record, open_kiosk, print_json, say_text
 from kiosk.collective import import_members, template_csv
 from kiosk.domain import mask_id_number
+from kiosk.primitives.csv_cells import safe_cell
+from kiosk.primitives.private_files import private_file
 from kiosk.tabular import COLUMNS, header, to_cell
 
 
@@ -52,15 +56,35 @@ def list_members(args: argparse.Namespace) -> int:
     return 0
 
 
-def export_csv(args: argparse.Namespace) -> int:
-    if args.full_id and not args.yes:
+def _confirm_full_id() -> int | None:
+    """Ask at the terminal; None when confirmed, else the exit code (2: nobody to ask)."""
+    try:
+        if sys.stdin is None:  # started with its stdin closed
+            raise EOFError
         answer = input(f"{bilingual('cli.export.confirm_full_id', ' / ')}: ")
-        if answer.strip().lower() != "yes":
-            say_text("cli.export.cancelled", err=True)
-            return 1
+    except EOFError:  # no stdin, or at its end (a script, cron): refuse, never a traceback
+        print(flush=True)  # ends the prompt's line
+        say_text("cli.export.full_id_needs_yes", err=True)
+        return 2
+    if answer.strip().lower() != "yes":
+        say_text("cli.export.cancelled", err=True)
+        return 1
+    return None
+
+
+def export_csv(args: argparse.Namespace) -> int:
+    """The store as CSV; with full ID numbers only once confirmed, and then logged (who, when,
+    how many rows) in the kiosk's export log before the file is written."""
+    if args.full_id and not args.yes:
+        refused = _confirm_full_id()
+        if refused is not None:
+            return refused
     with open_kiosk(args) as kiosk:
         rows = kiosk.export_members()
+        if args.full_id:
+            kiosk.log_full_id_export(len(rows), actor=getpass.getuser(), via="cli")
     args.csv.parent.mkdir(parents=True, exist_ok=True)
+    private_file(args.csv)  # 0600, also when it overwrites an older, wider file
     with open(args.csv, "w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)
         writer.writerow([header(field, zh) for field, zh in COLUMNS])
@@ -70,7 +94,8 @@ def export_csv(args: argparse.Namespace) -> int:
                       "record_id": stored.record_id}
             if not args.full_id:
                 record["id_number"] = mask_id_number(record["id_number"])
-            writer.writerow([to_cell(field, record.get(field)) for field, _ in COLUMNS])
+            writer.writerow([safe_cell(to_cell(field, record.get(field)))
+                             for field, _ in COLUMNS])
     say_text("cli.export.done", n=len(rows), path=args.csv)
     return 0
 
@@ -100,10 +125,11 @@ def import_file(args: argparse.Namespace) -> int:
     counts = {s: sum(r.status == s for r in reports) for s in ("enrolled", "already_member", "refused")}
     say_text("cli.import.summary", **counts)
     if args.report:
+        private_file(args.report)
         with open(args.report, "w", encoding="utf-8-sig", newline="") as out:
             writer = csv.writer(out)
             writer.writerow(["行(row)", "结果(status)", "会员卡号(card_number)", "问题(errors)"])
             for r in reports:
-                writer.writerow([r.row, r.status, r.card_number,
-                                 "; ".join(f"{e.get('field') or ''}:{e['code']}" for e in r.errors)])
+                writer.writerow([r.row, r.status, safe_cell(r.card_number), safe_cell(
+                    "; ".join(f"{e.get('field') or ''}:{e['code']}" for e in r.errors))])
     return 1 if counts["refused"] else 0

@@ -26,6 +26,7 @@ from kiosk.domain.consent import consent_version
 from kiosk.domain.event import Event, default_event
 from kiosk.domain.id_number import mask_id_number
 from kiosk.domain.text_fields import normalise_name
+from kiosk.primitives.private_files import private_dir
 from kiosk.service.outbox import KioskOutbox
 from kiosk.service.records import MemberRecords
 from kiosk.service.settings import KioskSettings
@@ -75,7 +76,7 @@ class Kiosk(MemberRecords, KioskSettings):
 
     def __init__(self, paths: KioskPaths) -> None:
         self.paths = paths
-        paths.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(paths.data_dir)  # 0700, mended when an older version made it 0755
         self.store = Store(paths.database)
         self.outbox = KioskOutbox(self.store)
         self.device_key: DeviceKey = load_or_create_device_key(paths.data_dir)

@@ -38,6 +38,15 @@ class MemberRecords:
         """Every record, voided ones too, oldest first (as a register reads)."""
         return self.store.all_members()
 
+    def log_full_id_export(self, row_count: int, *, actor: str, via: str = "cli") -> None:
+        """Keep that `actor` (the OS user) took `row_count` records with full ID numbers out
+        through `via`, and when; the ID numbers themselves are never logged."""
+        self.store.log_export(actor=actor, via=via, full_ids=True, row_count=row_count)
+
+    def export_log(self) -> list[dict[str, Any]]:
+        """Every logged export, oldest first: actor, via, at, full_ids, row_count."""
+        return self.store.export_log()
+
     def count_members_by_group(self, event: str | None = None) -> dict[str, int]:
         """Active members by occupation group code, of one event or of all."""
         return self.store.counts_by_group(event)

@@ -107,11 +107,19 @@ def _v4_sync_state(db: Database) -> None:
             pk="key_id", nullable=("device",))
 
 
+def _v5_export_log(db: Database) -> None:
+    """Every export with full ID numbers: who (the OS user), how (cli), when, how many rows;
+    never an ID number."""
+    _create(db, "export_log", {"id": int, "actor": str, "via": str, "at": str, "full_ids": int,
+                               "row_count": int}, pk="id")
+
+
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     _v1_members_and_outbox,
     _v2_status_audit_events,
     _v3_print_queue,
     _v4_sync_state,
+    _v5_export_log,
 )
 LATEST = len(MIGRATIONS)
 

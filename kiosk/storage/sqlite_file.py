@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import sqlite_utils
 
+from kiosk.primitives.private_files import DIR_MODE, private_file
 from kiosk.storage.migrations import migrate
 
 
@@ -53,7 +54,8 @@ class SqliteFile:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        private_file(self.path)  # the PIN hash and the phone page's secret: 0600, -wal/-shm too
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")

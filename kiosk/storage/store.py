@@ -359,6 +359,18 @@ class Store(OutboxRows):
             self._audit(conn, record_id, "reprint", actor, "", {},
                         now_local().isoformat(timespec="milliseconds"))
 
+    # --- exports -----------------------------------------------------------------------------
+    def log_export(self, *, actor: str, via: str, full_ids: bool, row_count: int) -> None:
+        with self.transaction() as conn:
+            conn.execute("INSERT INTO export_log(actor, via, at, full_ids, row_count) "
+                         "VALUES (?, ?, ?, ?, ?)",
+                         (actor, via, now_local().isoformat(timespec="milliseconds"),
+                          int(full_ids), row_count))
+
+    def export_log(self) -> list[dict[str, Any]]:
+        rows = self._rows("SELECT actor, via, at, full_ids, row_count FROM export_log ORDER BY id")
+        return [{**row, "full_ids": bool(row["full_ids"])} for row in rows]
+
     # --- the desk's print queue ------------------------------------------------------------
     def queue_print(self, record_ids: list[str]) -> None:
         at = now_local().isoformat(timespec="milliseconds")

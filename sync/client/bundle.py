@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from kiosk.primitives.private_files import private_file
 from sync.client.identity import Identity
 from sync.client.uploader import apply_receipt, build_envelope
 from sync.protocol.batch import MAX_ITEMS
@@ -27,7 +28,7 @@ def export_bundle(kiosk, path: str | Path) -> int:
     _batch, envelope = build_envelope(kiosk, identity, rows)
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as f:
+    with open(private_file(tmp), "wb") as f:  # sign-ups with ID numbers: 0600
         f.write(envelope)
         f.flush()
         os.fsync(f.fileno())

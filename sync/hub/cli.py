@@ -18,6 +18,8 @@ from pathlib import Path
 from kiosk.config import ENV_PREFIX, KioskPaths
 from kiosk.domain import DomainError
 from kiosk.i18n import t
+from kiosk.primitives.csv_cells import safe_cell
+from kiosk.primitives.private_files import private_dir, private_file
 
 EXPORT_COLUMNS = ("member_id", "card_number", "aliases", "signups", "name", "id_number", "id_type",
                   "gender", "birth_date", "mobile", "ethnicity", "education", "political_status",
@@ -112,7 +114,10 @@ def hub_db(args: argparse.Namespace) -> str | Path:
 
 def open_store(args: argparse.Namespace):
     from sync.hub.storage.open import open_hub_store
-    return open_hub_store(hub_db(args))
+    db = hub_db(args)
+    if isinstance(db, Path):  # the data folder's own hub.sqlite3: the folder is private too
+        private_dir(db.parent)
+    return open_hub_store(db)
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -148,34 +153,47 @@ def device_code(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cli_request(fmt: str, scope: str, full_ids: bool, since=None, until=None):
+    """An export asked for at this machine's command line, as export_log keeps it: user
+    "cli:<login name>", role "cli", now."""
+    import datetime as dt
+    import getpass
+
+    from sync.hub.export_scope import ExportRequest
+    return ExportRequest(f"cli:{getpass.getuser()}", "cli",
+                         dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                         fmt, scope, full_ids, since, until)
+
+
 def export_csv(args: argparse.Namespace) -> int:
+    """Every person with full ID numbers, logged in export_log (scope 'all') before the file
+    takes its name."""
     if args.xlsx or args.national:
         return export_national(args)
     store = open_store(args)
-    n = 0
+    member_ids: list[int] = []
     try:
-        tmp = args.csv.with_name(f".{args.csv.name}.tmp")
+        tmp = private_file(args.csv.with_name(f".{args.csv.name}.tmp"))
         with open(tmp, "w", newline="", encoding="utf-8-sig") as f:
             writer = csv.DictWriter(f, fieldnames=EXPORT_COLUMNS, extrasaction="ignore")
             writer.writeheader()
             for person in store.export_people():
-                writer.writerow(person)
-                n += 1
+                writer.writerow({k: safe_cell(v) if isinstance(v, str) else v
+                                 for k, v in person.items()})
+                member_ids.append(person["member_id"])
+        store.log_export(_cli_request("csv", "all", True), member_ids)
         os.replace(tmp, args.csv)
     finally:
         store.close()
-    say_text("hub.exported", n=n, path=args.csv)
+    say_text("hub.exported", n=len(member_ids), path=args.csv)
     return 0
 
 
 def export_national(args: argparse.Namespace) -> int:
     """The national import's layout (sync.hub.national), logged in export_log like the admin
     page's exports (user "cli:<login name>")."""
-    import datetime as dt
-    import getpass
-
     from sync.hub.export_files import csv_chunks, national_cells, write_xlsx
-    from sync.hub.export_scope import ExportRequest, parse_day
+    from sync.hub.export_scope import parse_day
     path = args.xlsx or args.csv
     since = parse_day(args.since or "1900-01-01")
     until = parse_day(args.until or "9999-12-30")
@@ -183,16 +201,14 @@ def export_national(args: argparse.Namespace) -> int:
         say_text("hub.cli.bad_dates", err=True)
         return 2
     scope = "new" if args.new else "range"
-    request = ExportRequest(f"cli:{getpass.getuser()}", "cli",
-                            dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                            "xlsx" if args.xlsx else "csv", scope, args.full_id,
-                            since if scope == "range" else None,
-                            until if scope == "range" else None)
+    request = _cli_request("xlsx" if args.xlsx else "csv", scope, args.full_id,
+                           since if scope == "range" else None,
+                           until if scope == "range" else None)
     store = open_store(args)
     try:
         _export_id, member_ids = store.start_export(request)
         cells = national_cells(store, member_ids, args.full_id)
-        tmp = path.with_name(f".{path.name}.tmp")
+        tmp = private_file(path.with_name(f".{path.name}.tmp"))
         if args.xlsx:
             write_xlsx(cells, tmp)
         else:
@@ -228,7 +244,7 @@ def import_bundle(args: argparse.Namespace) -> int:
         store.close()
     text = json.dumps(receipt.to_json(), ensure_ascii=False, indent=1)
     if args.receipt:
-        args.receipt.write_text(text + "\n", encoding="utf-8")
+        private_file(args.receipt).write_text(text + "\n", encoding="utf-8")
     body = receipt.body
     say_text("hub.imported", accepted=len(from_ranges(body["accepted"])),
              duplicate=len(from_ranges(body["duplicate"])), rejected=len(body["rejected"]))

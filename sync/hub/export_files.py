@@ -4,8 +4,9 @@ member a row (sync.hub.national makes the cells).
 - CSV: UTF-8 with a byte-order mark, which is how Excel recognises UTF-8 (without it, Chinese
   opens as mojibake in a Chinese Windows locale); CRLF line ends as RFC 4180 has them. Produced
   as a stream of byte chunks, so a download of 100,000 members starts at once and never sits in
-  memory. A cell starting with = + - or @ gets a leading apostrophe: Excel would otherwise run
-  it as a formula (a name or employer typed as "=HYPERLINK(...)"). Excel shows 18-digit ID
+  memory. A cell starting with = + - @, a tab or a carriage return gets a leading apostrophe
+  (kiosk.primitives.csv_cells, as every CSV the product writes): Excel would otherwise run it
+  as a formula (a name or employer typed as "=HYPERLINK(...)"). Excel shows 18-digit ID
   numbers in a CSV as numbers and drops digits: to look at IDs in Excel, use the XLSX.
 - XLSX: SpreadsheetML written a row at a time into the zip (never a workbook in memory), every
   cell an inline string (ID numbers and dates stay as written, nothing is ever a formula).
@@ -18,15 +19,11 @@ import io
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from kiosk.primitives.csv_cells import safe_cell
 from sync.hub.national import HEADERS_ZH, MemberRow, national_rows
 
 BOM = "\ufeff"
-_FORMULA_START = ("=", "+", "-", "@")
 _CHUNK_ROWS = 500
-
-
-def _csv_safe(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def csv_chunks(rows: Iterable[list[str]]) -> Iterator[bytes]:
@@ -37,7 +34,7 @@ def csv_chunks(rows: Iterable[list[str]]) -> Iterator[bytes]:
     writer.writerow(HEADERS_ZH)
     n = 0
     for row in rows:
-        writer.writerow([_csv_safe(v) for v in row])
+        writer.writerow([safe_cell(v) for v in row])
         n += 1
         if n % _CHUNK_ROWS == 0:
             yield buffer.getvalue().encode("utf-8")

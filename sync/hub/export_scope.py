@@ -36,7 +36,7 @@ class ExportRequest:
     role: str
     at: str  # UTC ISO time of the export
     format: str  # csv | xlsx
-    scope: str  # new | range | again (an earlier export's members once more)
+    scope: str  # new | range | again (an earlier export's members once more) | all (cli)
     full_ids: bool
     since: dt.date | None = None  # range: first local date, inclusive
     until: dt.date | None = None  # range: last local date, inclusive

@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from kiosk.primitives.private_files import private_file
+
 ACCESS_LOG = "ruhui.hub.access"
 access_log = logging.getLogger(ACCESS_LOG)
 
@@ -120,6 +122,7 @@ def backup_sqlite(source: str | Path, target: str | Path) -> dict[str, int]:
         raise FileNotFoundError(source)
     tmp = target.with_name(f".{target.name}.partial")
     tmp.unlink(missing_ok=True)
+    private_file(tmp)  # the copy holds the hub's private keys: 0600 whoever calls
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
     try:
         dst = sqlite3.connect(tmp)

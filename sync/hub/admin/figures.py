@@ -19,6 +19,7 @@ from fastapi.responses import Response
 
 from kiosk.domain import catalog
 from kiosk.i18n import t
+from kiosk.primitives.csv_cells import safe_cell
 from sync.hub.admin.auth import AdminUser
 from sync.hub.admin.charts import bar_chart, column_chart
 from sync.hub.admin.web import SECURITY_HEADERS, lang_of, render, requires, store_of
@@ -115,7 +116,7 @@ def figures_csv(request: Request, breakdown: str = "group", since: str = "", unt
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([t("admin.figures.csv.key", lang), t("admin.figures.csv.label", lang),
                      t("admin.figures.csv.members", lang)])
-    writer.writerows([b.key, b.label, b.count] for b in bars)
+    writer.writerows([safe_cell(b.key), safe_cell(b.label), b.count] for b in bars)
     name = f"ruhui-figures-{breakdown}.csv"
     return Response(out.getvalue().encode("utf-8"), media_type="text/csv; charset=utf-8",
                     headers={**SECURITY_HEADERS,

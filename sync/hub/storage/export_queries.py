@@ -52,6 +52,19 @@ class ExportQueries(SqlStore):
                  ranges_text(ids))).fetchone()[0]
         return export_id, ids
 
+    def log_export(self, request: Any, member_ids: list[int]) -> int:
+        """Log in export_log an export that chose its own members (`kiosk hub export --csv`
+        without --national: every person, scope 'all'); returns its export_id."""
+        with self._tx() as conn:
+            return conn.execute(
+                "INSERT INTO export_log(username, role, at, format, scope, since, until, "
+                "full_ids, row_count, member_ranges) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "RETURNING export_id",
+                (self.dialect.text(request.username), request.role, request.at, request.format,
+                 request.scope, request.since and request.since.isoformat(),
+                 request.until and request.until.isoformat(), bool(request.full_ids),
+                 len(member_ids), ranges_text(sorted(member_ids)))).fetchone()[0]
+
     def export_members(self, member_ids: list[int]) -> Iterator[tuple]:
         """(member_id, id_number, canonical card, canonical body dict, union name) for each of
         `member_ids`, in that order; read a chunk a query, so ingest is never held up for long,

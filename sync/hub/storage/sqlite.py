@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from kiosk.primitives.private_files import DIR_MODE, private_file
 from sync.hub.figure_counts import split_grouping_sets, sqlite_query
 from sync.hub.storage.admin_queries import AdminQueries
 from sync.hub.storage.dialect import SQLITE
@@ -51,7 +52,9 @@ class SqliteHubStore(HubQueries, MemberQueries, AdminQueries, ExportQueries):
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        if str(path) != ":memory:":
+            private_file(self.path)  # the hub's private keys: 0600, and so -wal/-shm
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                timeout=30)
         # Taken only by a new file: a batch writes megabytes of rows and index entries, and in

@@ -224,7 +224,10 @@ def test_the_command_line_writes_the_national_layout_and_logs_it(hub, tmp_path):
     assert plain[0][:3] == ["member_id", "card_number", "aliases"] and len(plain) == 3
     log = hub_rows(hub.db, "SELECT role, format, scope, full_ids, row_count FROM export_log "
                            "ORDER BY export_id")
-    assert log == [("cli", "xlsx", "new", True, 2), ("cli", "csv", "new", False, 0)]
+    # the hub's own columns hold full ID numbers: logged too, as every person (scope 'all')
+    assert [(r, f, s, bool(full), n) for r, f, s, full, n in log] == [
+        ("cli", "xlsx", "new", True, 2), ("cli", "csv", "new", False, 0),
+        ("cli", "csv", "all", True, 2)]
 
 
 def test_xlsx_cells_stay_text_in_their_columns_whatever_they_hold(tmp_path):

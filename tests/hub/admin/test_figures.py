@@ -150,3 +150,25 @@ def test_a_bad_date_is_said_and_ignored(hub, sign_in):
     page = client.get("/admin/figures", params={"since": "2026-13-01"})
     assert page.status_code == 400 and "日期格式应为" in page.text
     assert shown(page.text) == expected()
+
+
+def test_a_formula_typed_as_an_event_or_an_org_name_is_neutralised_in_the_csv(admin_hub, sign_in,
+                                                                             tmp_path):
+    hub = admin_hub
+    hub.store.set_orgs([{"code": "ORG-X", "name": "+1+1", "county": "110105"},
+                        {"code": "110105", "name": "=1+1"}])
+    kiosk = named_kiosk(tmp_path / "k", hub, "k")
+    sign_up_on(kiosk, "2026-05-01", 1, union_org="ORG-X", event="=1+1")
+    sign_up_on(kiosk, "2026-05-01", 2, union_org="ORG-X", event="@SUM(A1)")
+    push(kiosk)
+    kiosk.close()
+    client, _ = sign_in(hub.url, "rita")
+    for name in ("event", "county"):
+        response = client.get("/admin/figures.csv", params={"breakdown": name})
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        cells = [cell for row in rows[1:] for cell in row]
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+        if name == "event":
+            assert {"'=1+1", "'@SUM(A1)"} <= set(cells)
+        else:
+            assert "'=1+1" in cells
