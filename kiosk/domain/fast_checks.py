@@ -101,6 +101,16 @@ def fast_id_type(number: str, today: int) -> str | None:
     return id_type
 
 
+def fast_derived(numbers: list[str]) -> tuple[list[str], list[str]]:
+    """(genders, birth dates) of ID numbers ``fast_id_type`` accepted, as ``parse_id_number``
+    derives them: gender from the 17th digit (odd: M), the birth date from digits 7-14."""
+    return ([_GENDER[n[16]] for n in numbers],
+            [f"{n[6:10]}-{n[10:12]}-{n[12:14]}" for n in numbers])
+
+
+_GENDER = {str(d): "M" if d % 2 else "F" for d in range(10)}
+
+
 # --- card numbers (card_number) ---------------------------------------------------------------
 
 _CARD_LEN = PREFIX_LEN + SEQUENCE_DIGITS + 3  # PPPP-NNNNNN-C

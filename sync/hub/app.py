@@ -24,6 +24,7 @@ from kiosk.primitives.keys import key_id_of
 from kiosk.domain.card_number import normalise_card_number
 from sync.hub import api_models as m
 from sync.hub.admin import mount_admin
+from sync.hub.body_limit import BodyLimitMiddleware
 from sync.hub.ingest import ingest_envelope, now_iso, unrevoked
 from sync.hub.keys import HubKeys, load_or_create_hub_keys
 from sync.hub.ops import AccessLogMiddleware, readiness
@@ -38,6 +39,9 @@ log = logging.getLogger(__name__)
 BATCH_MEDIA_TYPE = "application/vnd.ruhui.batch"
 MAX_BODY = 16 * 1024 * 1024
 MAX_REPORT = 256 * 1024  # 500 quarantined records take about 60 KB
+MAX_PROVISION = 16 * 1024  # a code, a key, a proof and a name: under 1 KB
+MAX_OTHER = 1024 * 1024  # the admin pages' forms, and any other route
+BODY_CAPS = {"/v1/batches": MAX_BODY, "/v1/reports": MAX_REPORT, "/v1/devices": MAX_PROVISION}
 
 
 def _problem(name: str, **details: Any) -> JSONResponse:
@@ -111,6 +115,8 @@ def create_app(store: HubStore, keys: HubKeys | None = None, *,
                   description="Federation hub of the Ruhui enrollment kiosks: provisioning, "
                               "batch ingest and configuration. Wire format: sync/PROTOCOL.md.")
     app.state.store, app.state.keys, app.state.clock = store, keys, clock
+    # every body capped, Content-Length or not (sync.hub.body_limit); the access log outside it
+    app.add_middleware(BodyLimitMiddleware, caps=BODY_CAPS, default=MAX_OTHER)
     app.add_middleware(AccessLogMiddleware)  # one JSON line per request (sync.hub.ops)
     mount_admin(app)
 
@@ -127,6 +133,8 @@ def create_app(store: HubStore, keys: HubKeys | None = None, *,
     async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
         if error.status_code == 405:
             return _problem("not_found", reason="method")
+        if error.status_code == 413:  # a body past its cap (sync.hub.body_limit)
+            return _problem("too_large")
         return _problem("not_found") if error.status_code == 404 else _problem("malformed")
 
     @app.exception_handler(Exception)
@@ -183,7 +191,7 @@ def create_app(store: HubStore, keys: HubKeys | None = None, *,
 
     @app.post("/v1/devices", response_model=m.ProvisionResponse, tags=["devices"],
               responses=_responses("malformed", "auth_bad_signature", "code_unknown", "code_used",
-                                   "code_expired", "internal"))
+                                   "code_expired", "device_revoked", "too_large", "internal"))
     def provision(request: m.ProvisionRequest) -> dict[str, Any]:
         """Register a kiosk's public key with a one-time code (PROTOCOL.md §4)."""
         return register_device(store, keys, request.model_dump(), int(clock()))
@@ -205,12 +213,7 @@ def create_app(store: HubStore, keys: HubKeys | None = None, *,
                       "schema": {"type": "string", "format": "binary"}}}}})
     async def batches(request: Request) -> JSONResponse:
         """Ingest one sealed batch (PROTOCOL.md §3); answers the hub's signed receipt."""
-        length = request.headers.get("content-length", "0")
-        if not length.isdigit() or int(length) > MAX_BODY:
-            raise ProblemError("too_large")
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            raise ProblemError("too_large")
+        body = await request.body()  # at most MAX_BODY: BodyLimitMiddleware stops it past that
         device, nonce = await authenticate(request, body, remember=False)
         receipt = await run_in_threadpool(ingest_envelope, store, keys, body, auth_device=device,
                                           nonce=nonce)
@@ -229,12 +232,7 @@ def create_app(store: HubStore, keys: HubKeys | None = None, *,
     async def reports(request: Request) -> dict[str, Any]:
         """A kiosk's status report (PROTOCOL.md §11): its outbox counts, last sign-up, version
         and the records it holds in quarantine, for the admin pages (signed request)."""
-        length = request.headers.get("content-length", "0")
-        if not length.isdigit() or int(length) > MAX_REPORT:
-            raise ProblemError("too_large")
-        body = await request.body()
-        if len(body) > MAX_REPORT:
-            raise ProblemError("too_large")
+        body = await request.body()  # at most MAX_REPORT (BodyLimitMiddleware)
         device, _ = await authenticate(request, body)  # the signature covers these exact bytes
         try:
             report = m.StatusReport.model_validate_json(body)

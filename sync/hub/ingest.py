@@ -19,8 +19,8 @@ import uuid
 from typing import Any
 
 from kiosk.domain import FormError, Member, is_valid_card_number
-from kiosk.domain.fast_checks import fast_cards_ok
-from kiosk.domain.member import INPUT_FIELDS
+from kiosk.domain.fast_checks import fast_cards_ok, fast_derived
+from kiosk.domain.member import DERIVED_FIELDS, INPUT_FIELDS
 from sync.hub.keys import HubKeys
 from sync.hub.validate import BatchValidator
 from sync.hub.storage.interface import HubStore
@@ -35,6 +35,13 @@ from sync.protocol.wire import body_hash, canonical_json, canonical_rows, to_ran
 from kiosk.primitives.keys import key_id_of
 
 log = logging.getLogger(__name__)
+
+# What a member.created body may hold: the member's fields and the record's own. Any other key
+# is dropped at the door, and gender and birth_date are the hub's reading of the ID number, so
+# nothing the kiosk made up reaches the store or an export (PROTOCOL.md §3, "The hub keeps").
+BODY_KEYS = frozenset((*INPUT_FIELDS, *DERIVED_FIELDS, "record_id", "card_number", "created_at",
+                       "consent_version"))
+
 
 def now_iso() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
@@ -119,6 +126,7 @@ def _ingest(store: HubStore, keys: HubKeys, data: bytes, auth_device: int | None
             details[seq] = error.details
 
     seqs, cols = _created_columns(batch)
+    cols = {k: v for k, v in cols.items() if k in BODY_KEYS}  # the review queue shows no other
     for outcome in _new_signups(seqs, cols, device, validator):
         if isinstance(outcome, NewSignup):
             signups.append(outcome)
@@ -207,7 +215,7 @@ def _record_id(item: Item) -> str:
 
 
 def _new_signup(item: Item, device: Device, validator: BatchValidator) -> NewSignup:
-    body = item.body
+    body = {k: v for k, v in item.body.items() if k in BODY_KEYS}
     record_id = _record_id(item)
     card, created_at = body.get("card_number"), body.get("created_at")
     if not (isinstance(card, str) and is_valid_card_number(card) and isinstance(created_at, str)):
@@ -215,6 +223,7 @@ def _new_signup(item: Item, device: Device, validator: BatchValidator) -> NewSig
     if card[:4] not in (device.prefix, device.provisional_prefix):
         raise ProblemError("record_not_yours")
     member = _member(body, created_at, validator)
+    body["gender"], body["birth_date"] = member.gender, member.birth_date  # the ID number's
     try:
         canonical = canonical_json(body)  # stored as is, and what the idempotency hash is over
     except UnicodeEncodeError:  # a lone surrogate from a \ud800 escape
@@ -272,6 +281,8 @@ def _new_signups(seqs: list[int], cols: dict[str, list[Any]], device: Device,
                     today = days[day] = None
         todays.append(today)
     members = validator.accept_columns(cols, todays)
+    # the body kept: known keys only, gender and birth date read from the ID number
+    cols = {**{k: v for k, v in cols.items() if k in BODY_KEYS}, **_derived_columns(members)}
     bodies = canonical_rows(cols, n)
     shared_cols = list(zip(*(cols.get(k, none) for k in ("group", "union_org", "event",
                                                          "channel"))))
@@ -307,6 +318,25 @@ def _new_signups(seqs: list[int], cols: dict[str, list[Any]], device: Device,
         out.append(NewSignup(seq, record_ids[i], cards[i], id_number, bodies[i],
                              hashlib.sha256(encoded).hexdigest(), created[i][:40], row_facts))
     return out
+
+
+def _derived_columns(members: list[Any]) -> dict[str, list[str | None]]:
+    """gender and birth_date for each record, from its ID number as the member rules read it
+    (never what the kiosk sent); None where a record is refused or left to ``_new_signup``."""
+    if all(type(m) is str for m in members):  # the usual batch: every record took the fast path
+        genders, births = fast_derived(members)
+        return {"gender": genders, "birth_date": births}
+    genders, births = [], []
+    for member in members:
+        if type(member) is str:
+            (gender,), (birth,) = fast_derived([member])
+        elif isinstance(member, Member):
+            gender, birth = member.gender, member.birth_date
+        else:
+            gender = birth = None
+        genders.append(gender)
+        births.append(birth)
+    return {"gender": genders, "birth_date": births}
 
 
 def _invalid(error: FormError) -> ProblemError:

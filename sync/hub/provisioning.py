@@ -44,6 +44,14 @@ def make_device_code(store: HubStore, *, name: str = "", ttl: int = CODE_TTL,
     return f"{text}@{hub_url}" if hub_url else text
 
 
+def years_later(day: dt.date, years: int) -> dt.date:
+    """`day` in `years` years' time; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def register_device(store: HubStore, keys: HubKeys, request: dict[str, Any],
                     now: int | None = None) -> dict[str, Any]:
     """Check the code and the proof that the caller holds the key; answer what the kiosk keeps."""
@@ -57,10 +65,13 @@ def register_device(store: HubStore, keys: HubKeys, request: dict[str, Any],
     except (KeyError, TypeError, ValueError):
         raise ProblemError("malformed", reason="provisioning request") from None
     now = int(time.time()) if now is None else now
+    # computed before the code is used: nothing after the claim may fail on the date
+    not_after = years_later(dt.datetime.fromtimestamp(now, dt.timezone.utc).date(), CERT_YEARS)
     device = store.claim_device_code(code_hash(request["code"]), public_key,
                                      str(request.get("name") or "")[:60], now,
                                      provisional_prefix(public_key))
-    not_after = dt.date.today().replace(year=dt.date.today().year + CERT_YEARS)
+    if device.revoked_at:  # the same key presenting its used code again: never a new certificate
+        raise ProblemError("device_revoked", revoked_at=device.revoked_at)
     cert = issue_device_cert(keys.sign, device.device, public_key, device.prefix, not_after)
     return {"device": device.device, "prefix": device.prefix,
             "hub_sign_key": b64e(keys.sign_public), "hub_box_key": b64e(keys.box_public),

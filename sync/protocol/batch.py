@@ -113,6 +113,8 @@ def parse_columns(data: bytes) -> ColumnarBatch:
         doc = fast_json.loads(data)
     except (UnicodeDecodeError, ValueError):
         raise ProblemError("malformed", reason="json") from None
+    except RecursionError:  # nested past the parser's depth: a batch is 5 levels deep at most
+        raise ProblemError("malformed", reason="depth") from None
     if not isinstance(doc, dict):
         raise ProblemError("malformed", reason="not an object")
     if doc.get("v") != BATCH_VERSION:
@@ -174,4 +176,9 @@ def _parse_group(group: Any) -> Group:
     for values in cols.values():
         if not isinstance(values, list) or len(values) != n:
             raise ProblemError("malformed", reason="column length")
+        if not _SCALARS.issuperset(map(type, values)):  # a record is flat: no list, no object
+            raise ProblemError("malformed", reason="nested value")
     return Group(kind[:40], seqs, cols)
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})

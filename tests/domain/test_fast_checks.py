@@ -1,4 +1,5 @@
-"""The accept-only copies in kiosk.domain.fast_checks accept only what the rules they copy accept."""
+"""The accept-only copies in kiosk.domain.fast_checks accept only what the rules they copy accept
+(and fast_derived reads gender and birth date as parse_id_number does)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import datetime as dt
 from hypothesis import given, strategies as st
 
 from kiosk.domain.card_number import ALPHABET, format_card_number, is_valid_card_number
-from kiosk.domain.fast_checks import (fast_cards_ok, fast_id_type, fast_mobile_ok, fast_name_ok,
-                                      yyyymmdd)
+from kiosk.domain.fast_checks import (fast_cards_ok, fast_derived, fast_id_type, fast_mobile_ok,
+                                      fast_name_ok, yyyymmdd)
 from kiosk.domain.text_fields import check_mobile, check_name
 
 
@@ -29,6 +30,7 @@ def test_fast_id_check_accepts_only_what_the_domain_accepts(cases, today):
         if fast is not None:
             assert not isinstance(parsed, FieldError) and parsed.number == number
             assert fast == parsed.id_type
+            assert fast_derived([number]) == ([parsed.gender], [parsed.birth_date.isoformat()])
         else:
             assert isinstance(parsed, FieldError)
 
